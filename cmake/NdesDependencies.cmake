@@ -1,0 +1,17 @@
+# Every dependency comes from Debian 12's packages (see .ci/install-deps).
+
+find_package(Threads REQUIRED)
+find_package(Protobuf REQUIRED)
+find_package(absl CONFIG REQUIRED)
+find_package(cpprestsdk CONFIG REQUIRED)
+find_package(SQLite3 REQUIRED)
+
+# Debian's gRPC ships pkg-config files; its CMake config is incomplete.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(GRPCPP REQUIRED IMPORTED_TARGET grpc++)
+find_program(NDES_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
+find_library(NDES_GRPCPP_REFLECTION grpc++_reflection REQUIRED)
+
+if(BUILD_TESTING)
+  find_package(GTest REQUIRED)
+endif()

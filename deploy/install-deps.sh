@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that building and testing ndes-gateway
+# needs, and nothing when they are all present already. Run as root.
+# Used by the README's commands and by .ci/run.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ pkg-config ccache
+  protobuf-compiler libprotobuf-dev
+  protobuf-compiler-grpc libgrpc++-dev
+  libabsl-dev libcpprest-dev libsqlite3-dev
+  libgtest-dev libgmock-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
