@@ -1,0 +1,263 @@
+#include "translation/field_mask_plan.h"
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "translation/connector_fields.h"
+#include "translation/date_time.h"
+#include "translation/status_details.h"
+
+namespace ndes::translation {
+namespace {
+
+constexpr absl::string_view kAtLeastOneProperty =
+    "at least one property must be changed";
+
+// A mask comes from the caller: quote a bounded, escaped part of a path, and
+// report a bounded number of bad paths, so that the error (and the
+// grpc-status-details-bin trailer that carries it) stays small.
+constexpr std::size_t kMaxQuotedPathLength = 64;
+constexpr std::size_t kMaxReportedPaths = 10;
+
+std::string QuotePath(absl::string_view path) {
+  if (path.size() <= kMaxQuotedPathLength) {
+    return absl::StrCat("\"", absl::CHexEscape(path), "\"");
+  }
+  return absl::StrCat(
+      "\"", absl::CHexEscape(path.substr(0, kMaxQuotedPathLength)), "\"...");
+}
+
+// Fields of NdesConnector that a mask may name but that are never written.
+bool IsIgnoredField(absl::string_view name) {
+  return name == "id" || name == "etag";
+}
+
+bool IsConnectorField(absl::string_view name) {
+  return IsIgnoredField(name) || WritableFieldByProtoName(name).has_value();
+}
+
+// "displayName" -> "display_name", "DisplayName" -> "display_name".
+std::string SnakeCaseOf(absl::string_view name) {
+  std::string snake;
+  for (char c : name) {
+    if (absl::ascii_isupper(static_cast<unsigned char>(c))) {
+      if (!snake.empty() && snake.back() != '_') snake.push_back('_');
+      snake.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+    } else {
+      snake.push_back(c);
+    }
+  }
+  return snake;
+}
+
+// What is wrong with a mask path that names no field of NdesConnector.
+std::string DescribeUnknownPath(absl::string_view path) {
+  if (path.empty()) return "an empty path names no field";
+  const std::size_t dot = path.find('.');
+  if (dot != absl::string_view::npos && IsConnectorField(path.substr(0, dot))) {
+    return absl::StrCat(QuotePath(path), " is a path into the field \"",
+                        path.substr(0, dot),
+                        "\" (an update mask names whole fields only)");
+  }
+  std::string description =
+      absl::StrCat(QuotePath(path), " is not a field of ndes.v1.NdesConnector");
+  // Graph's and proto3 JSON's camelCase names are the usual mix-up, then
+  // capitals.
+  if (path.size() <= kMaxQuotedPathLength) {
+    for (const std::string& candidate :
+         {SnakeCaseOf(path), absl::AsciiStrToLower(path)}) {
+      if (candidate != path && IsConnectorField(candidate)) {
+        absl::StrAppend(&description, " (did you mean \"", candidate, "\"?)");
+        break;
+      }
+    }
+  }
+  return description;
+}
+
+absl::StatusOr<std::vector<ConnectorField>> FieldsOfMask(
+    const google::protobuf::FieldMask& mask) {
+  std::array<bool, kWritableConnectorFields.size()> selected = {};
+  bool star = false;
+  std::vector<FieldViolation> violations;
+  std::size_t bad_paths = 0;
+  auto add_violation = [&](int index, std::string description) {
+    ++bad_paths;
+    if (violations.size() < kMaxReportedPaths) {
+      violations.push_back({absl::StrCat("update_mask.paths[", index, "]"),
+                            std::move(description)});
+    }
+  };
+
+  for (const std::string& path : mask.paths()) {
+    if (path == "*") star = true;
+  }
+
+  for (int i = 0; i < mask.paths_size(); ++i) {
+    const std::string& path = mask.paths(i);
+    if (path == "*") continue;
+    if (star) {
+      add_violation(i, absl::StrCat(QuotePath(path),
+                                    " cannot be combined with \"*\" (\"*\" "
+                                    "must be the only path of the mask)"));
+      continue;
+    }
+    if (IsIgnoredField(path)) continue;
+    const std::optional<ConnectorField> field = WritableFieldByProtoName(path);
+    if (!field.has_value()) {
+      add_violation(i, DescribeUnknownPath(path));
+      continue;
+    }
+    for (std::size_t k = 0; k < kWritableConnectorFields.size(); ++k) {
+      if (kWritableConnectorFields[k] == *field) selected[k] = true;
+    }
+  }
+
+  if (!violations.empty()) {
+    std::vector<absl::string_view> descriptions;
+    for (const FieldViolation& violation : violations) {
+      descriptions.push_back(violation.description);
+    }
+    std::string message = absl::StrCat("invalid update_mask: ",
+                                       absl::StrJoin(descriptions, "; "));
+    if (bad_paths > violations.size()) {
+      absl::StrAppend(&message, "; and ", bad_paths - violations.size(),
+                      " more invalid paths");
+    }
+    return InvalidArgumentWithViolations(message, std::move(violations));
+  }
+
+  std::vector<ConnectorField> fields;
+  for (std::size_t k = 0; k < kWritableConnectorFields.size(); ++k) {
+    if (star || selected[k]) fields.push_back(kWritableConnectorFields[k]);
+  }
+  if (fields.empty()) {
+    return InvalidArgumentWithViolations(
+        absl::StrCat(kAtLeastOneProperty,
+                     ": update_mask names only id/etag, which are never "
+                     "written"),
+        {{"update_mask", "names no writable field (id and etag are ignored)"}});
+  }
+  return fields;
+}
+
+bool HoldsNonDefaultValue(const ndes::v1::NdesConnector& connector,
+                          ConnectorField field) {
+  switch (field) {
+    case ConnectorField::kDisplayName:
+      return !connector.display_name().empty();
+    case ConnectorField::kState:
+      return connector.state() != ndes::v1::NDES_CONNECTOR_STATE_NONE;
+    case ConnectorField::kLastConnectionDateTime:
+      return connector.has_last_connection_date_time();
+    case ConnectorField::kMachineName:
+      return !connector.machine_name().empty();
+    case ConnectorField::kEnrolledDateTime:
+      return connector.has_enrolled_date_time();
+    case ConnectorField::kRoleScopeTagIds:
+      return connector.role_scope_tag_ids_size() > 0;
+    case ConnectorField::kConnectorVersion:
+      return !connector.connector_version().empty();
+  }
+  return false;
+}
+
+absl::StatusOr<std::vector<ConnectorField>> ImpliedFields(
+    const ndes::v1::NdesConnector& connector) {
+  std::vector<ConnectorField> fields;
+  for (ConnectorField field : kWritableConnectorFields) {
+    if (HoldsNonDefaultValue(connector, field)) fields.push_back(field);
+  }
+  if (fields.empty()) {
+    return InvalidArgumentWithViolations(
+        absl::StrCat(kAtLeastOneProperty,
+                     ": update_mask is empty and ndes_connector sets no "
+                     "writable field"),
+        {{"ndes_connector",
+          "sets no writable field, so the implied update mask is empty"}});
+  }
+  return fields;
+}
+
+std::string FieldPath(absl::string_view prefix, ConnectorField field) {
+  if (prefix.empty()) return std::string(ProtoFieldName(field));
+  return absl::StrCat(prefix, ".", ProtoFieldName(field));
+}
+
+}  // namespace
+
+absl::StatusOr<FieldMaskPlan> PlanFieldMask(
+    const google::protobuf::FieldMask& mask,
+    const ndes::v1::NdesConnector& connector) {
+  absl::StatusOr<std::vector<ConnectorField>> fields =
+      mask.paths().empty() ? ImpliedFields(connector) : FieldsOfMask(mask);
+  if (!fields.ok()) return fields.status();
+  absl::Status values =
+      ValidateConnectorValues(connector, *fields, "ndes_connector");
+  if (!values.ok()) return values;
+  return FieldMaskPlan{*std::move(fields)};
+}
+
+absl::Status ValidateConnectorValues(const ndes::v1::NdesConnector& connector,
+                                     absl::Span<const ConnectorField> fields,
+                                     absl::string_view field_prefix) {
+  std::vector<FieldViolation> violations;
+  std::vector<std::string> problems;
+  auto check_timestamp = [&](ConnectorField field, bool has,
+                             const google::protobuf::Timestamp& ts) {
+    if (!has) return;
+    const std::string path = FieldPath(field_prefix, field);
+    absl::Status status = ValidateTimestamp(ts, path);
+    if (status.ok()) return;
+    problems.emplace_back(status.message());
+    for (FieldViolation& violation : FieldViolationsOf(status)) {
+      violations.push_back(std::move(violation));
+    }
+  };
+
+  for (ConnectorField field : fields) {
+    switch (field) {
+      case ConnectorField::kState:
+        if (!ndes::v1::NdesConnectorState_IsValid(connector.state())) {
+          const std::string path = FieldPath(field_prefix, field);
+          std::string description = absl::StrCat(
+              "state ", connector.state(),
+              " is not a declared ndes.v1.NdesConnectorState value (0 NONE, "
+              "1 ACTIVE, 2 INACTIVE)");
+          problems.push_back(absl::StrCat(path, ": ", description));
+          violations.push_back({path, std::move(description)});
+        }
+        break;
+      case ConnectorField::kLastConnectionDateTime:
+        check_timestamp(field, connector.has_last_connection_date_time(),
+                        connector.last_connection_date_time());
+        break;
+      case ConnectorField::kEnrolledDateTime:
+        check_timestamp(field, connector.has_enrolled_date_time(),
+                        connector.enrolled_date_time());
+        break;
+      case ConnectorField::kDisplayName:
+      case ConnectorField::kMachineName:
+      case ConnectorField::kRoleScopeTagIds:
+      case ConnectorField::kConnectorVersion:
+        break;
+    }
+  }
+  if (violations.empty()) return absl::OkStatus();
+  return InvalidArgumentWithViolations(absl::StrJoin(problems, "; "),
+                                       std::move(violations));
+}
+
+}  // namespace ndes::translation
