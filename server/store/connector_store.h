@@ -1,0 +1,115 @@
+// The backing store of NDES connectors: the one interface the gRPC service
+// knows. Implementations: MemoryConnectorStore (--store=memory),
+// SqliteConnectorStore (--store=sqlite:PATH, the default); the Graph upstream
+// implements it too.
+//
+// Calls are asynchronous: each takes a callback that the store invokes exactly
+// once (arguments are only valid during the call: copy what is kept), either
+// before the call returns (inline) or later on a thread of the store's own.
+// Callers must not hold a lock the callback needs. The store never blocks the
+// calling thread on network I/O; an embedded store may do local disk reads
+// inline.
+//
+// Preconditions the service guarantees (stores may assume them): ids follow
+// translation/resource_id.h (except Create's, which may be empty), page sizes
+// are in [1, kMaxPageSize], the patch of an UpdateCommand was built by
+// translation::BuildGraphPatchDocument, and connectors to create hold valid
+// values.
+//
+// Errors (absl::StatusCode):
+//   NOT_FOUND        the id does not exist (Get, Update without
+//                    create_if_missing, Delete)
+//   ALREADY_EXISTS   Create with an id that exists
+//   ABORTED          expected_etag given and not the stored one; nothing
+//                    written
+//   INVALID_ARGUMENT a page token this store did not issue
+//   UNAVAILABLE      the store cannot be reached now; the call may be retried
+//   INTERNAL         stored data that cannot be read, or a store fault
+// Every write is atomic: on any error nothing is written, and a write is
+// acknowledged (callback with OK) only once it is durable for that store.
+//
+// Implementations are thread-safe.
+#ifndef NDES_SERVER_STORE_CONNECTOR_STORE_H_
+#define NDES_SERVER_STORE_CONNECTOR_STORE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "cpprest/json.h"
+#include "ndes/v1/ndes_connector.pb.h"
+
+namespace ndes::store {
+
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 1000;
+
+// What a store may need to know about the gRPC call it serves.
+struct CallContext {
+  // The caller's deadline; a store that waits on a remote peer gives up then.
+  absl::Time deadline = absl::InfiniteFuture();
+  // The caller's `authorization` metadata, for stores that forward it.
+  std::string authorization;
+};
+
+// A masked update, already translated to Graph's terms.
+struct UpdateCommand {
+  // The target; never changes.
+  std::string id;
+  // The Graph PATCH document (translation/graph_patch.h).
+  web::json::value patch;
+  // When not empty, write only if the stored etag is exactly this.
+  std::string expected_etag;
+  // When set (allow_missing), a missing id is created from this connector
+  // (whose id is `id`) instead of answering NOT_FOUND.
+  std::optional<ndes::v1::NdesConnector> create_if_missing;
+};
+
+struct ListPage {
+  // Ordered by id.
+  std::vector<ndes::v1::NdesConnector> connectors;
+  // Opaque; empty on the last page.
+  std::string next_page_token;
+};
+
+template <typename T>
+using StoreCallback = absl::AnyInvocable<void(absl::StatusOr<T>) &&>;
+using StatusCallback = absl::AnyInvocable<void(absl::Status) &&>;
+
+class ConnectorStore {
+ public:
+  virtual ~ConnectorStore() = default;
+
+  // The connector with `id`, with its current etag.
+  virtual void Get(const CallContext& context, std::string id,
+                   StoreCallback<ndes::v1::NdesConnector> done) = 0;
+
+  // Up to `page_size` connectors with ids after the position `page_token`
+  // encodes (empty: from the start).
+  virtual void List(const CallContext& context, int page_size,
+                    std::string page_token, StoreCallback<ListPage> done) = 0;
+
+  // Stores `connector` (its etag ignored) and answers it as stored, with its
+  // new etag. An empty id is replaced by a generated UUID.
+  virtual void Create(const CallContext& context,
+                      ndes::v1::NdesConnector connector,
+                      StoreCallback<ndes::v1::NdesConnector> done) = 0;
+
+  // Applies `command` and answers the whole connector as now stored, with
+  // its new etag.
+  virtual void Update(const CallContext& context, UpdateCommand command,
+                      StoreCallback<ndes::v1::NdesConnector> done) = 0;
+
+  // Removes the connector; with a non-empty `expected_etag`, only if it
+  // still has that etag.
+  virtual void Delete(const CallContext& context, std::string id,
+                      std::string expected_etag, StatusCallback done) = 0;
+};
+
+}  // namespace ndes::store
+
+#endif  // NDES_SERVER_STORE_CONNECTOR_STORE_H_

@@ -1,0 +1,909 @@
+#include "store/sqlite_connector_store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "cpprest/json.h"
+#include "store/embedded_update.h"
+#include "translation/resource_id.h"
+
+namespace ndes::store {
+namespace {
+
+// PRAGMA application_id of an ndes-gateway store: "NDES" in ASCII.
+constexpr std::int32_t kApplicationId = 0x4e444553;
+constexpr int kBusyTimeoutMs = 5000;
+// Read connections kept open between reads; more are opened under load and
+// closed when returned to a full pool.
+constexpr std::size_t kMaxIdleReaders = 4;
+constexpr absl::string_view kPageTokenTag = "sqlite";
+std::string ErrnoMessage(int error) {
+  return std::error_code(error, std::generic_category()).message();
+}
+
+// Busy, full, I/O and out-of-memory failures may go away on a retry; any
+// other failure is a fault of the store.
+absl::StatusCode CodeForSqliteError(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOMEM:
+    case SQLITE_PROTOCOL:
+      return absl::StatusCode::kUnavailable;
+    default:
+      return absl::StatusCode::kInternal;
+  }
+}
+
+// A cached prepared statement while in use: reset and unbound when it goes
+// out of scope, which also ends the read snapshot it may hold.
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  Statement(Statement&& other) noexcept
+      : stmt_(std::exchange(other.stmt_, nullptr)), bind_rc_(other.bind_rc_) {}
+  Statement& operator=(Statement&&) = delete;
+  ~Statement() {
+    if (stmt_ != nullptr) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
+
+  // Binding failures are kept and reported by the next Step.
+  void BindText(int index, absl::string_view text) {
+    Keep(sqlite3_bind_text64(stmt_, index, text.data(), text.size(),
+                             SQLITE_TRANSIENT, SQLITE_UTF8));
+  }
+  void BindInt64(int index, std::int64_t value) {
+    Keep(sqlite3_bind_int64(stmt_, index, value));
+  }
+
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() {
+    if (bind_rc_ != SQLITE_OK) return bind_rc_;
+    return sqlite3_step(stmt_);
+  }
+
+  // Valid until the next Step or the end of the statement.
+  absl::string_view ColumnText(int column) {
+    const unsigned char* text = sqlite3_column_text(stmt_, column);
+    if (text == nullptr) return {};
+    return absl::string_view(
+        reinterpret_cast<const char*>(text),
+        static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+  std::int64_t ColumnInt64(int column) {
+    return sqlite3_column_int64(stmt_, column);
+  }
+
+ private:
+  void Keep(int rc) {
+    if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  }
+
+  sqlite3_stmt* stmt_;
+  int bind_rc_ = SQLITE_OK;
+};
+
+}  // namespace
+
+namespace sqlite_internal {
+
+// One SQLite connection, used by one thread at a time, with its prepared
+// statements cached for its lifetime.
+class Connection {
+ public:
+  // UNAVAILABLE or INTERNAL (by SQLite's code) naming `path` on failure.
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(
+      const std::string& path, bool read_only) {
+    sqlite3* db = nullptr;
+    const int flags = (read_only ? SQLITE_OPEN_READONLY
+                                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                      SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string reason =
+          db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+      sqlite3_close_v2(db);
+      return absl::Status(CodeForSqliteError(rc),
+                          absl::StrCat("SQLite store \"", path,
+                                       "\": opening the file: ", reason,
+                                       " (SQLite error ", rc, ")"));
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    return std::unique_ptr<Connection>(new Connection(path, db));
+  }
+
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection() {
+    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  // The status of a call that failed with `rc` while doing `what`.
+  absl::Status Error(int rc, absl::string_view what) const {
+    const bool current = (sqlite3_extended_errcode(db_) == rc);
+    return absl::Status(
+        CodeForSqliteError(rc),
+        absl::StrCat("SQLite store \"", path_, "\": ", what, ": ",
+                     current ? sqlite3_errmsg(db_) : sqlite3_errstr(rc),
+                     " (SQLite error ", rc, ")"));
+  }
+
+  // Errors name `what` the statement was for (default: its SQL text).
+  absl::StatusOr<Statement> Prepare(const char* sql,
+                                    absl::string_view what = {}) {
+    auto [it, inserted] = statements_.try_emplace(sql, nullptr);
+    if (inserted) {
+      sqlite3_stmt* stmt = nullptr;
+      const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                        &stmt, nullptr);
+      if (rc != SQLITE_OK) {
+        statements_.erase(it);
+        return Error(rc, Describe(sql, what));
+      }
+      it->second = stmt;
+    }
+    return Statement(it->second);
+  }
+
+  // Runs `sql`, ignoring any rows it returns.
+  absl::Status Execute(const char* sql, absl::string_view what = {}) {
+    absl::StatusOr<Statement> stmt = Prepare(sql, what);
+    if (!stmt.ok()) return stmt.status();
+    int rc;
+    while ((rc = stmt->Step()) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) return Error(rc, Describe(sql, what));
+    return absl::OkStatus();
+  }
+
+  // The first column of the first row of `sql` (which takes no parameters).
+  absl::StatusOr<std::int64_t> QueryInt(const char* sql,
+                                        absl::string_view what = {}) {
+    absl::StatusOr<Statement> stmt = Prepare(sql, what);
+    if (!stmt.ok()) return stmt.status();
+    const int rc = stmt->Step();
+    if (rc != SQLITE_ROW) {
+      return Error(rc == SQLITE_DONE ? SQLITE_INTERNAL : rc,
+                   Describe(sql, what));
+    }
+    return stmt->ColumnInt64(0);
+  }
+  absl::StatusOr<std::string> QueryText(const char* sql,
+                                        absl::string_view what = {}) {
+    absl::StatusOr<Statement> stmt = Prepare(sql, what);
+    if (!stmt.ok()) return stmt.status();
+    const int rc = stmt->Step();
+    if (rc != SQLITE_ROW) {
+      return Error(rc == SQLITE_DONE ? SQLITE_INTERNAL : rc,
+                   Describe(sql, what));
+    }
+    return std::string(stmt->ColumnText(0));
+  }
+
+  // False once SQLite has rolled back an open transaction by itself (it
+  // does on some I/O and out-of-memory errors).
+  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+  sqlite3* db() const { return db_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  Connection(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+
+  static std::string Describe(const char* sql, absl::string_view what) {
+    return what.empty() ? absl::StrCat("running \"", sql, "\"")
+                        : std::string(what);
+  }
+
+  const std::string path_;
+  sqlite3* const db_;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+// A write waiting for the writer thread.
+class PendingWrite {
+ public:
+  virtual ~PendingWrite() = default;
+
+  // Applies the write on `writer`, inside the write's savepoint of the open
+  // transaction. A write that stores takes the revision ++*revision. On
+  // error the caller rolls the savepoint back.
+  virtual absl::Status Apply(Connection& writer, std::uint64_t* revision) = 0;
+
+  // Answers the caller with the write's outcome: OK only once committed.
+  virtual void Answer(absl::Status outcome) && = 0;
+};
+
+}  // namespace sqlite_internal
+
+namespace {
+
+using sqlite_internal::Connection;
+using sqlite_internal::PendingWrite;
+
+// The stored row of `id`, if any, read in `connection`'s current
+// transaction (or in a snapshot of its own).
+absl::StatusOr<std::optional<StoredConnector>> ReadStored(
+    Connection& connection, absl::string_view id) {
+  absl::StatusOr<Statement> stmt =
+      connection.Prepare("SELECT body, revision FROM connectors WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindText(1, id);
+  const int rc = stmt->Step();
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) {
+    return connection.Error(
+        rc, absl::StrCat("reading NDES connector \"", id, "\""));
+  }
+  std::error_code parse_error;
+  StoredConnector stored;
+  stored.body =
+      web::json::value::parse(std::string(stmt->ColumnText(0)), parse_error);
+  if (parse_error) {
+    return absl::InternalError(absl::StrCat(
+        "SQLite store \"", connection.path(), "\": stored NDES connector \"",
+        id, "\" is damaged: its body is not JSON (", parse_error.message(),
+        ")"));
+  }
+  stored.etag =
+      EtagForRevision(static_cast<std::uint64_t>(stmt->ColumnInt64(1)));
+  return stored;
+}
+
+// The connector a row stands for; INTERNAL when the row is damaged.
+absl::StatusOr<ndes::v1::NdesConnector> ConnectorOfRow(
+    absl::string_view id, const StoredConnector& stored) {
+  absl::StatusOr<ndes::v1::NdesConnector> connector = ConnectorOf(stored);
+  if (!connector.ok()) {
+    return absl::InternalError(absl::StrCat(
+        "NDES connector \"", id, "\": ", connector.status().message()));
+  }
+  if (connector->id() != id) {
+    return absl::InternalError(
+        absl::StrCat("stored NDES connector \"", id,
+                     "\" is damaged: its body names another id"));
+  }
+  return connector;
+}
+
+// Stores `body` under `id` with the next revision, unless the stored form
+// cannot be read back (then nothing is written); answers the connector as
+// stored.
+absl::StatusOr<ndes::v1::NdesConnector> PutStored(Connection& writer,
+                                                  const std::string& id,
+                                                  web::json::value body,
+                                                  std::uint64_t* revision) {
+  const std::uint64_t next_revision = ++*revision;
+  StoredConnector stored{std::move(body), EtagForRevision(next_revision)};
+  absl::StatusOr<ndes::v1::NdesConnector> connector =
+      ConnectorOfRow(id, stored);
+  if (!connector.ok()) return connector.status();
+  absl::StatusOr<Statement> stmt = writer.Prepare(
+      "INSERT INTO connectors (id, body, revision) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (id) DO UPDATE SET body = excluded.body, "
+      "revision = excluded.revision");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindText(1, id);
+  stmt->BindText(2, stored.body.serialize());
+  stmt->BindInt64(3, static_cast<std::int64_t>(next_revision));
+  const int rc = stmt->Step();
+  if (rc != SQLITE_DONE) {
+    return writer.Error(rc,
+                        absl::StrCat("writing NDES connector \"", id, "\""));
+  }
+  return connector;
+}
+
+// A write that answers the connector as stored.
+class ConnectorWrite : public PendingWrite {
+ public:
+  explicit ConnectorWrite(StoreCallback<ndes::v1::NdesConnector> done)
+      : done_(std::move(done)) {}
+
+  void Answer(absl::Status outcome) && override {
+    if (outcome.ok()) {
+      std::move(done_)(std::move(result_));
+    } else {
+      std::move(done_)(std::move(outcome));
+    }
+  }
+
+ protected:
+  // What Apply stored; answered once committed.
+  ndes::v1::NdesConnector result_;
+
+ private:
+  StoreCallback<ndes::v1::NdesConnector> done_;
+};
+
+class CreateWrite final : public ConnectorWrite {
+ public:
+  CreateWrite(ndes::v1::NdesConnector connector,
+              StoreCallback<ndes::v1::NdesConnector> done)
+      : ConnectorWrite(std::move(done)), connector_(std::move(connector)) {}
+
+  absl::Status Apply(Connection& writer, std::uint64_t* revision) override {
+    {
+      absl::StatusOr<Statement> stmt =
+          writer.Prepare("SELECT 1 FROM connectors WHERE id = ?1");
+      if (!stmt.ok()) return stmt.status();
+      stmt->BindText(1, connector_.id());
+      const int rc = stmt->Step();
+      if (rc == SQLITE_ROW) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "NDES connector \"", connector_.id(), "\" already exists"));
+      }
+      if (rc != SQLITE_DONE) {
+        return writer.Error(rc, absl::StrCat("reading NDES connector \"",
+                                             connector_.id(), "\""));
+      }
+    }
+    absl::StatusOr<ndes::v1::NdesConnector> stored =
+        PutStored(writer, connector_.id(), StoredBodyOf(connector_), revision);
+    if (!stored.ok()) return stored.status();
+    result_ = *std::move(stored);
+    return absl::OkStatus();
+  }
+
+ private:
+  ndes::v1::NdesConnector connector_;
+};
+
+class UpdateWrite final : public ConnectorWrite {
+ public:
+  UpdateWrite(UpdateCommand command,
+              StoreCallback<ndes::v1::NdesConnector> done)
+      : ConnectorWrite(std::move(done)), command_(std::move(command)) {}
+
+  absl::Status Apply(Connection& writer, std::uint64_t* revision) override {
+    absl::StatusOr<std::optional<StoredConnector>> current =
+        ReadStored(writer, command_.id);
+    if (!current.ok()) return current.status();
+    absl::StatusOr<web::json::value> next =
+        NextBodyForUpdate(*current, command_);
+    if (!next.ok()) return next.status();
+    absl::StatusOr<ndes::v1::NdesConnector> stored =
+        PutStored(writer, command_.id, *std::move(next), revision);
+    if (!stored.ok()) return stored.status();
+    result_ = *std::move(stored);
+    return absl::OkStatus();
+  }
+
+ private:
+  UpdateCommand command_;
+};
+
+class DeleteWrite final : public PendingWrite {
+ public:
+  DeleteWrite(std::string id, std::string expected_etag, StatusCallback done)
+      : id_(std::move(id)),
+        expected_etag_(std::move(expected_etag)),
+        done_(std::move(done)) {}
+
+  absl::Status Apply(Connection& writer, std::uint64_t* /*revision*/) override {
+    {
+      absl::StatusOr<Statement> stmt =
+          writer.Prepare("SELECT revision FROM connectors WHERE id = ?1");
+      if (!stmt.ok()) return stmt.status();
+      stmt->BindText(1, id_);
+      const int rc = stmt->Step();
+      if (rc == SQLITE_DONE) return ConnectorNotFound(id_);
+      if (rc != SQLITE_ROW) {
+        return writer.Error(
+            rc, absl::StrCat("reading NDES connector \"", id_, "\""));
+      }
+      const std::string etag =
+          EtagForRevision(static_cast<std::uint64_t>(stmt->ColumnInt64(0)));
+      if (!expected_etag_.empty() && etag != expected_etag_) {
+        return absl::AbortedError(
+            absl::StrCat("NDES connector \"", id_, "\" was changed since etag ",
+                         expected_etag_, " was read; read it again and retry"));
+      }
+    }
+    absl::StatusOr<Statement> stmt =
+        writer.Prepare("DELETE FROM connectors WHERE id = ?1");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindText(1, id_);
+    const int rc = stmt->Step();
+    if (rc != SQLITE_DONE) {
+      return writer.Error(
+          rc, absl::StrCat("deleting NDES connector \"", id_, "\""));
+    }
+    return absl::OkStatus();
+  }
+
+  void Answer(absl::Status outcome) && override {
+    std::move(done_)(std::move(outcome));
+  }
+
+ private:
+  std::string id_;
+  std::string expected_etag_;
+  StatusCallback done_;
+};
+
+absl::Status Refuse(const std::string& path, absl::string_view reason) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("cannot open SQLite store \"", path, "\": ", reason));
+}
+
+// For failures whose message already names the store's path.
+absl::Status Refuse(const absl::Status& status) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("cannot open ", status.message()));
+}
+
+// Closes the lock file (releasing its flock) unless released.
+class LockFileGuard {
+ public:
+  explicit LockFileGuard(int fd) : fd_(fd) {}
+  LockFileGuard(const LockFileGuard&) = delete;
+  LockFileGuard& operator=(const LockFileGuard&) = delete;
+  ~LockFileGuard() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int Release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+// Runs PRAGMA quick_check; the file is damaged unless it answers "ok".
+absl::Status CheckIntegrity(Connection& connection) {
+  absl::StatusOr<std::string> verdict =
+      connection.QueryText("PRAGMA quick_check", "checking the file");
+  if (!verdict.ok()) return verdict.status();
+  if (*verdict != "ok") {
+    return absl::DataLossError(absl::StrCat(
+        "SQLite store \"", connection.path(),
+        "\": the file is damaged (PRAGMA quick_check: ", *verdict, ")"));
+  }
+  return absl::OkStatus();
+}
+
+// The schema version of the store in `connection`'s file; 0 for a file
+// with no schema at all (new or empty). FAILED_PRECONDITION for a SQLite
+// database that is not an ndes-gateway store or has a newer schema.
+absl::StatusOr<int> SchemaVersion(Connection& connection) {
+  absl::StatusOr<std::int64_t> application_id =
+      connection.QueryInt("PRAGMA application_id", "reading the schema");
+  if (!application_id.ok()) return application_id.status();
+  absl::StatusOr<std::int64_t> version =
+      connection.QueryInt("PRAGMA user_version", "reading the schema");
+  if (!version.ok()) return version.status();
+  absl::StatusOr<std::int64_t> objects = connection.QueryInt(
+      "SELECT count(*) FROM sqlite_master", "reading the schema");
+  if (!objects.ok()) return objects.status();
+  const std::string& path = connection.path();
+  if (*application_id == 0 && *version == 0 && *objects == 0) return 0;
+  if (*application_id != kApplicationId) {
+    return Refuse(path,
+                  "it is a SQLite database but not an ndes-gateway store "
+                  "(PRAGMA application_id does not match)");
+  }
+  if (*version > SqliteConnectorStore::kSchemaVersion) {
+    return Refuse(path,
+                  absl::StrCat("its schema version is ", *version,
+                               ", newer than version ",
+                               SqliteConnectorStore::kSchemaVersion,
+                               " that this ndes-gateway supports; run a newer "
+                               "ndes-gateway"));
+  }
+  if (*version < 1) {
+    return Refuse(path, absl::StrCat("its schema version ", *version,
+                                     " is not valid; the file is damaged"));
+  }
+  return static_cast<int>(*version);
+}
+
+absl::Status CreateSchema(Connection& writer) {
+  const std::string script = absl::StrCat(
+      "BEGIN IMMEDIATE;"
+      // body: the Graph representation without "@odata.etag";
+      // revision: the etag is W/\"<revision>\".
+      "CREATE TABLE connectors ("
+      "  id TEXT PRIMARY KEY NOT NULL,"
+      "  body TEXT NOT NULL,"
+      "  revision INTEGER NOT NULL"
+      ") WITHOUT ROWID;"
+      // 'revision': the store-wide revision of the last write.
+      "CREATE TABLE meta ("
+      "  key TEXT PRIMARY KEY NOT NULL,"
+      "  value INTEGER NOT NULL"
+      ") WITHOUT ROWID;"
+      "INSERT INTO meta (key, value) VALUES ('revision', 0);"
+      "PRAGMA application_id = ",
+      kApplicationId,
+      ";"
+      "PRAGMA user_version = ",
+      SqliteConnectorStore::kSchemaVersion,
+      ";"
+      "COMMIT;");
+  char* message = nullptr;
+  const int rc =
+      sqlite3_exec(writer.db(), script.c_str(), nullptr, nullptr, &message);
+  if (rc == SQLITE_OK) return absl::OkStatus();
+  absl::Status status = absl::FailedPreconditionError(absl::StrCat(
+      "cannot open SQLite store \"", writer.path(), "\": creating the schema: ",
+      message != nullptr ? message : sqlite3_errstr(rc)));
+  sqlite3_free(message);
+  if (writer.InTransaction()) {
+    sqlite3_exec(writer.db(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  return status;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteConnectorStore>>
+SqliteConnectorStore::Open(const std::string& path) {
+  const std::string lock_path = path + ".lock";
+  const int lock_fd =
+      ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0) {
+    return Refuse(path, absl::StrCat("cannot create lock file \"", lock_path,
+                                     "\": ", ErrnoMessage(errno)));
+  }
+  LockFileGuard lock(lock_fd);
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    if (error == EWOULDBLOCK) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "SQLite store \"", path,
+          "\" is in use by another ndes-gateway process (lock file \"",
+          lock_path, "\" is held)"));
+    }
+    return Refuse(path, absl::StrCat("cannot lock \"", lock_path,
+                                     "\": ", ErrnoMessage(error)));
+  }
+
+  // Validate an existing file through a read-only connection first, so that
+  // a file that is not ours, or is damaged, is never written to.
+  struct stat file_status;
+  if (::stat(path.c_str(), &file_status) == 0) {
+    if (!S_ISREG(file_status.st_mode)) {
+      return Refuse(path, "it is not a regular file");
+    }
+    if (file_status.st_size > 0) {
+      absl::StatusOr<std::unique_ptr<Connection>> reader =
+          Connection::Open(path, /*read_only=*/true);
+      if (!reader.ok()) return Refuse(reader.status());
+      if (absl::Status integrity = CheckIntegrity(**reader); !integrity.ok()) {
+        return Refuse(integrity);
+      }
+      if (absl::StatusOr<int> version = SchemaVersion(**reader);
+          !version.ok()) {
+        return absl::IsFailedPrecondition(version.status())
+                   ? version.status()
+                   : Refuse(version.status());
+      }
+    }
+  } else if (errno != ENOENT) {
+    return Refuse(path, ErrnoMessage(errno));
+  }
+
+  absl::StatusOr<std::unique_ptr<Connection>> writer =
+      Connection::Open(path, /*read_only=*/false);
+  if (!writer.ok()) return Refuse(writer.status());
+  Connection& connection = **writer;
+  // Checked again on the writing connection: the file may have been created
+  // or emptied since (we hold the lock, but not every writer takes it).
+  absl::StatusOr<int> version = SchemaVersion(connection);
+  if (!version.ok()) {
+    return absl::IsFailedPrecondition(version.status())
+               ? version.status()
+               : Refuse(version.status());
+  }
+  absl::StatusOr<std::string> journal_mode =
+      connection.QueryText("PRAGMA journal_mode = WAL", "switching to WAL");
+  if (!journal_mode.ok()) return Refuse(journal_mode.status());
+  if (*journal_mode != "wal") {
+    return Refuse(path, absl::StrCat("cannot switch it to WAL mode (journal "
+                                     "mode stays \"",
+                                     *journal_mode, "\")"));
+  }
+  // A commit returns only once the WAL is synced: acknowledged means durable.
+  if (absl::Status s = connection.Execute("PRAGMA synchronous = FULL");
+      !s.ok()) {
+    return Refuse(s);
+  }
+  if (*version == 0) {
+    if (absl::Status s = CreateSchema(connection); !s.ok()) return s;
+  }
+  // Also above every stored revision, so that a damaged counter can never
+  // bring an etag back.
+  absl::StatusOr<std::int64_t> revision = connection.QueryInt(
+      "SELECT max(ifnull((SELECT value FROM meta WHERE key = 'revision'), 0),"
+      "           ifnull((SELECT max(revision) FROM connectors), 0))");
+  if (!revision.ok()) return Refuse(revision.status());
+
+  return std::unique_ptr<SqliteConnectorStore>(
+      new SqliteConnectorStore(path, lock.Release(), *std::move(writer),
+                               static_cast<std::uint64_t>(*revision)));
+}
+
+SqliteConnectorStore::SqliteConnectorStore(std::string path, int lock_fd,
+                                           std::unique_ptr<Connection> writer,
+                                           std::uint64_t revision)
+    : path_(std::move(path)),
+      lock_fd_(lock_fd),
+      writer_(std::move(writer)),
+      writer_revision_(revision) {
+  writer_thread_ = std::thread([this] { RunWriter(); });
+}
+
+SqliteConnectorStore::~SqliteConnectorStore() {
+  {
+    absl::MutexLock lock(&queue_mu_);
+    stopping_ = true;
+  }
+  writer_thread_.join();
+  std::vector<std::unique_ptr<Connection>> readers;
+  {
+    absl::MutexLock lock(&readers_mu_);
+    readers.swap(idle_readers_);
+  }
+  readers.clear();
+  // Closing the last connection checkpoints the WAL into the file; the lock
+  // is released only after that.
+  writer_.reset();
+  ::close(lock_fd_);
+}
+
+std::uint64_t SqliteConnectorStore::commit_count() const {
+  return commit_count_.load(std::memory_order_relaxed);
+}
+
+void SqliteConnectorStore::Get(const CallContext& /*context*/, std::string id,
+                               StoreCallback<ndes::v1::NdesConnector> done) {
+  absl::StatusOr<ndes::v1::NdesConnector> result;
+  absl::StatusOr<std::unique_ptr<Connection>> reader = AcquireReader();
+  if (!reader.ok()) {
+    result = reader.status();
+  } else {
+    absl::StatusOr<std::optional<StoredConnector>> stored =
+        ReadStored(**reader, id);
+    ReleaseReader(*std::move(reader));
+    if (!stored.ok()) {
+      result = stored.status();
+    } else if (!stored->has_value()) {
+      result = ConnectorNotFound(id);
+    } else {
+      result = ConnectorOfRow(id, **stored);
+    }
+  }
+  std::move(done)(std::move(result));
+}
+
+void SqliteConnectorStore::List(const CallContext& /*context*/, int page_size,
+                                std::string page_token,
+                                StoreCallback<ListPage> done) {
+  std::string after;
+  if (!page_token.empty()) {
+    absl::StatusOr<std::string> decoded =
+        DecodePageToken(kPageTokenTag, page_token);
+    if (!decoded.ok()) {
+      std::move(done)(decoded.status());
+      return;
+    }
+    after = *std::move(decoded);
+  }
+  absl::StatusOr<std::unique_ptr<Connection>> reader = AcquireReader();
+  if (!reader.ok()) {
+    std::move(done)(reader.status());
+    return;
+  }
+  absl::StatusOr<ListPage> result = [&]() -> absl::StatusOr<ListPage> {
+    absl::StatusOr<Statement> stmt = (*reader)->Prepare(
+        "SELECT id, body, revision FROM connectors WHERE id > ?1 "
+        "ORDER BY id LIMIT ?2");
+    if (!stmt.ok()) return stmt.status();
+    stmt->BindText(1, after);
+    // One row more than the page tells whether another page follows.
+    stmt->BindInt64(2, static_cast<std::int64_t>(page_size) + 1);
+    ListPage page;
+    int rc;
+    while ((rc = stmt->Step()) == SQLITE_ROW) {
+      if (static_cast<int>(page.connectors.size()) == page_size) {
+        page.next_page_token =
+            EncodePageToken(kPageTokenTag, page.connectors.back().id());
+        break;
+      }
+      const std::string id(stmt->ColumnText(0));
+      std::error_code parse_error;
+      StoredConnector stored;
+      stored.body = web::json::value::parse(std::string(stmt->ColumnText(1)),
+                                            parse_error);
+      if (parse_error) {
+        return absl::InternalError(absl::StrCat(
+            "SQLite store \"", path_, "\": stored NDES connector \"", id,
+            "\" is damaged: its body is not JSON (", parse_error.message(),
+            ")"));
+      }
+      stored.etag =
+          EtagForRevision(static_cast<std::uint64_t>(stmt->ColumnInt64(2)));
+      absl::StatusOr<ndes::v1::NdesConnector> connector =
+          ConnectorOfRow(id, stored);
+      if (!connector.ok()) return connector.status();
+      page.connectors.push_back(*std::move(connector));
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      return (*reader)->Error(rc, "listing NDES connectors");
+    }
+    return page;
+  }();
+  ReleaseReader(*std::move(reader));
+  std::move(done)(std::move(result));
+}
+
+void SqliteConnectorStore::Create(const CallContext& /*context*/,
+                                  ndes::v1::NdesConnector connector,
+                                  StoreCallback<ndes::v1::NdesConnector> done) {
+  if (connector.id().empty()) {
+    connector.set_id(translation::GenerateConnectorId());
+  }
+  Enqueue(std::make_unique<CreateWrite>(std::move(connector), std::move(done)));
+}
+
+void SqliteConnectorStore::Update(const CallContext& /*context*/,
+                                  UpdateCommand command,
+                                  StoreCallback<ndes::v1::NdesConnector> done) {
+  Enqueue(std::make_unique<UpdateWrite>(std::move(command), std::move(done)));
+}
+
+void SqliteConnectorStore::Delete(const CallContext& /*context*/,
+                                  std::string id, std::string expected_etag,
+                                  StatusCallback done) {
+  Enqueue(std::make_unique<DeleteWrite>(std::move(id), std::move(expected_etag),
+                                        std::move(done)));
+}
+
+void SqliteConnectorStore::Enqueue(std::unique_ptr<PendingWrite> write) {
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (!writer_stopped_) {
+      queue_.push_back(std::move(write));
+      return;
+    }
+  }
+  std::move(*write).Answer(absl::UnavailableError(absl::StrCat(
+      "SQLite store \"", path_, "\" is shutting down; write not applied")));
+}
+
+bool SqliteConnectorStore::WriterHasWork() const {
+  return !queue_.empty() || stopping_;
+}
+
+void SqliteConnectorStore::RunWriter() {
+  while (true) {
+    std::deque<std::unique_ptr<PendingWrite>> batch;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      queue_mu_.Await(
+          absl::Condition(this, &SqliteConnectorStore::WriterHasWork));
+      if (queue_.empty()) {
+        // Stopping, and every queued write has been answered.
+        writer_stopped_ = true;
+        return;
+      }
+      batch.swap(queue_);
+    }
+    CommitBatch(std::move(batch));
+  }
+}
+
+void SqliteConnectorStore::CommitBatch(
+    std::deque<std::unique_ptr<PendingWrite>> batch) {
+  // The outcome of each write: its own error, or OK while it is applied.
+  std::vector<absl::Status> outcomes(batch.size());
+  if (writer_->InTransaction()) {
+    // A rollback after an earlier failure failed too; retry it, or no batch
+    // could ever start again.
+    writer_->Execute("ROLLBACK").IgnoreError();
+  }
+  // A failure that takes every applied write of the batch down with it.
+  absl::Status batch_error =
+      writer_->Execute("BEGIN IMMEDIATE", "starting a write transaction");
+  bool any_applied = false;
+  for (std::size_t i = 0; batch_error.ok() && i < batch.size(); ++i) {
+    batch_error = writer_->Execute("SAVEPOINT write");
+    if (!batch_error.ok()) break;
+    absl::Status outcome = batch[i]->Apply(*writer_, &writer_revision_);
+    if (outcome.ok()) outcome = writer_->Execute("RELEASE write");
+    if (outcome.ok()) {
+      any_applied = true;
+      continue;
+    }
+    outcomes[i] = outcome;
+    if (!writer_->InTransaction()) {
+      // SQLite rolled the whole transaction back: earlier writes are gone.
+      batch_error = outcome;
+      break;
+    }
+    batch_error = writer_->Execute("ROLLBACK TO write");
+    if (batch_error.ok()) batch_error = writer_->Execute("RELEASE write");
+  }
+  if (batch_error.ok() && any_applied) {
+    absl::StatusOr<Statement> stmt = writer_->Prepare(
+        "INSERT INTO meta (key, value) VALUES ('revision', ?1) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    if (!stmt.ok()) {
+      batch_error = stmt.status();
+    } else {
+      stmt->BindInt64(1, static_cast<std::int64_t>(writer_revision_));
+      if (const int rc = stmt->Step(); rc != SQLITE_DONE) {
+        batch_error = writer_->Error(rc, "saving the revision counter");
+      }
+    }
+  }
+  if (batch_error.ok() && any_applied) {
+    batch_error = writer_->Execute("COMMIT", "committing writes");
+    if (batch_error.ok()) commit_count_.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (writer_->InTransaction()) {
+    // Nothing to keep (every write failed), or the commit failed.
+    // Best-effort: should it fail, the next batch retries it first.
+    writer_->Execute("ROLLBACK").IgnoreError();
+  }
+  if (!batch_error.ok()) {
+    for (absl::Status& outcome : outcomes) {
+      if (outcome.ok()) outcome = batch_error;
+    }
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    std::move(*batch[i]).Answer(std::move(outcomes[i]));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Connection>>
+SqliteConnectorStore::AcquireReader() {
+  {
+    absl::MutexLock lock(&readers_mu_);
+    if (!idle_readers_.empty()) {
+      std::unique_ptr<Connection> reader = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return reader;
+    }
+  }
+  return Connection::Open(path_, /*read_only=*/true);
+}
+
+void SqliteConnectorStore::ReleaseReader(std::unique_ptr<Connection> reader) {
+  {
+    absl::MutexLock lock(&readers_mu_);
+    if (idle_readers_.size() < kMaxIdleReaders) {
+      idle_readers_.push_back(std::move(reader));
+      return;
+    }
+  }
+  // Closed here, outside the lock.
+}
+
+}  // namespace ndes::store

@@ -1,0 +1,158 @@
+// SqliteConnectorStore: the embedded store in one SQLite file
+// (--store=sqlite:PATH, the default backend).
+//
+// It follows the write rules of embedded_update.h, exactly like
+// MemoryConnectorStore. Each connector is a row (id, Graph JSON body,
+// revision); the etag is W/"<revision>", from a store-wide revision counter
+// that is kept in the file, so an etag is never reused, not across delete and
+// re-create nor across restarts.
+//
+// Durability: the file is in WAL mode with synchronous=FULL, and a write is
+// acknowledged only after the transaction holding it has committed.
+//
+// Threading:
+//   - Writes (Create, Update, Delete) are queued to one writer thread of the
+//     store. It takes every queued write at once, applies each inside its own
+//     SAVEPOINT of one BEGIN IMMEDIATE transaction (a write that fails is
+//     rolled back alone and answered with its error), commits once ("group
+//     commit") and then runs the callbacks of the batch, on the writer thread
+//     and with no lock of the store held. A slow callback delays the writes
+//     queued after it.
+//   - Reads (Get, List) run inline on the caller's thread, on a small pool of
+//     read-only connections; under WAL they never wait for a commit in
+//     progress. Their callback runs before the call returns.
+//   - The destructor finishes every queued write (answering its callback) and
+//     joins the writer thread. Calls made from a callback while the store is
+//     being destroyed are still answered (writes that arrive after the
+//     writer has stopped get UNAVAILABLE). The store must not be destroyed
+//     from one of its own callbacks.
+//
+// Exclusivity: two processes must never write one file. Open takes an
+// exclusive advisory lock (flock) on the sidecar file "<path>.lock" and holds
+// it for the store's lifetime; the lock file is left in place afterwards.
+//
+// Schema: PRAGMA application_id marks the file as an ndes-gateway store and
+// PRAGMA user_version holds the schema version (kSchemaVersion). An empty or
+// missing file gets the current schema.
+//
+// Errors, beyond those of connector_store.h:
+//   Open: FAILED_PRECONDITION naming the path when the file cannot be opened
+//     or created (with SQLite's or the OS's reason), is not a SQLite database
+//     or fails PRAGMA quick_check, is a SQLite database of something else,
+//     has a newer schema version than this build supports, or is in use by
+//     another ndes-gateway process. A file refused for its content is left
+//     byte-identical: it is validated through a read-only connection before
+//     anything is written.
+//   Reads and writes: INTERNAL for a stored body that is not a connector
+//     (damage made outside the gateway); UNAVAILABLE for a transient SQLite
+//     failure (busy, disk full, I/O error), INTERNAL for any other SQLite
+//     failure. If a commit fails, no write of its batch is acknowledged: the
+//     writes it held are answered with the commit's error.
+//
+// Example:
+//   absl::StatusOr<std::unique_ptr<SqliteConnectorStore>> store =
+//       SqliteConnectorStore::Open("/var/lib/ndes-gateway/connectors.db");
+//   if (!store.ok()) return store.status();  // FAILED_PRECONDITION
+//   (*store)->Get({}, "e71fa706", [](absl::StatusOr<NdesConnector> c) {...});
+#ifndef NDES_SERVER_STORE_SQLITE_CONNECTOR_STORE_H_
+#define NDES_SERVER_STORE_SQLITE_CONNECTOR_STORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "ndes/v1/ndes_connector.pb.h"
+#include "store/connector_store.h"
+
+namespace ndes::store {
+namespace sqlite_internal {
+class Connection;    // One SQLite connection and its prepared statements.
+class PendingWrite;  // A queued write and its callback.
+}  // namespace sqlite_internal
+
+class SqliteConnectorStore final : public ConnectorStore {
+ public:
+  // The schema version this build writes and reads (PRAGMA user_version).
+  static constexpr int kSchemaVersion = 1;
+
+  // Opens the store in the file at `path`, creating the file and its schema
+  // when the file is missing or empty. See the header comment for errors.
+  static absl::StatusOr<std::unique_ptr<SqliteConnectorStore>> Open(
+      const std::string& path);
+
+  SqliteConnectorStore(const SqliteConnectorStore&) = delete;
+  SqliteConnectorStore& operator=(const SqliteConnectorStore&) = delete;
+  ~SqliteConnectorStore() override;
+
+  void Get(const CallContext& context, std::string id,
+           StoreCallback<ndes::v1::NdesConnector> done) override;
+  void List(const CallContext& context, int page_size, std::string page_token,
+            StoreCallback<ListPage> done) override;
+  void Create(const CallContext& context, ndes::v1::NdesConnector connector,
+              StoreCallback<ndes::v1::NdesConnector> done) override;
+  void Update(const CallContext& context, UpdateCommand command,
+              StoreCallback<ndes::v1::NdesConnector> done) override;
+  void Delete(const CallContext& context, std::string id,
+              std::string expected_etag, StatusCallback done) override;
+
+  // The number of transactions the writer thread has committed since Open,
+  // each holding one batch of writes. Group commit makes it smaller than the
+  // number of writes when writes arrive concurrently. For tests and metrics;
+  // thread-safe.
+  std::uint64_t commit_count() const;
+
+ private:
+  using Connection = sqlite_internal::Connection;
+  using PendingWrite = sqlite_internal::PendingWrite;
+
+  SqliteConnectorStore(std::string path, int lock_fd,
+                       std::unique_ptr<Connection> writer,
+                       std::uint64_t revision);
+
+  // Queues `write` for the writer thread, or answers it UNAVAILABLE when
+  // the writer has stopped.
+  void Enqueue(std::unique_ptr<PendingWrite> write);
+  void RunWriter();
+  bool WriterHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_);
+  // Applies and commits one batch, then answers every write of it.
+  void CommitBatch(std::deque<std::unique_ptr<PendingWrite>> batch);
+
+  // A read-only connection from the pool (opened when none is idle), and
+  // its return to the pool.
+  absl::StatusOr<std::unique_ptr<Connection>> AcquireReader();
+  void ReleaseReader(std::unique_ptr<Connection> reader);
+
+  const std::string path_;
+  // The flock'ed "<path>.lock"; closed (unlocking) last.
+  const int lock_fd_;
+
+  // Used only by the writer thread once it runs.
+  std::unique_ptr<Connection> writer_;
+  // The revision of the last write the writer applied (committed or not);
+  // the next write takes writer_revision_ + 1. Writer thread only.
+  std::uint64_t writer_revision_;
+  std::atomic<std::uint64_t> commit_count_{0};
+
+  absl::Mutex queue_mu_;
+  std::deque<std::unique_ptr<PendingWrite>> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  bool writer_stopped_ ABSL_GUARDED_BY(queue_mu_) = false;
+
+  absl::Mutex readers_mu_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_
+      ABSL_GUARDED_BY(readers_mu_);
+
+  std::thread writer_thread_;
+};
+
+}  // namespace ndes::store
+
+#endif  // NDES_SERVER_STORE_SQLITE_CONNECTOR_STORE_H_
