@@ -5,6 +5,7 @@ find_package(Protobuf REQUIRED)
 find_package(absl CONFIG REQUIRED)
 find_package(cpprestsdk CONFIG REQUIRED)
 find_package(SQLite3 REQUIRED)
+find_package(OpenSSL REQUIRED)
 
 # Debian's gRPC ships pkg-config files; its CMake config is incomplete.
 find_package(PkgConfig REQUIRED)

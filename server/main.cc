@@ -21,16 +21,37 @@
 #include "absl/time/time.h"
 #include "gateway_server.h"
 #include "service/call_log.h"
-#include "store/store_factory.h"
+#include "store_factory.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Where to serve gRPC: host:port (port 0 picks a free port) or "
           "unix:/path/to/socket. The API is plaintext: keep it on loopback "
           "or a Unix socket.");
-ABSL_FLAG(std::string, store, std::string(ndes::store::kDefaultStoreSpec),
+ABSL_FLAG(std::string, store, ndes::kDefaultStoreSpec,
           "The backing store: sqlite:PATH (the embedded default; a SQLite "
           "file, created if missing, refused if it is not a gateway "
-          "database) or memory (nothing survives a restart).");
+          "database), memory (nothing survives a restart) or graph "
+          "(Microsoft Graph itself; see the --graph_* flags).");
+ABSL_FLAG(std::string, graph_base_url, "https://graph.microsoft.com/beta",
+          "With --store=graph: the Graph endpoint, up to the API version.");
+ABSL_FLAG(std::string, graph_auth, "passthrough",
+          "With --store=graph: passthrough (forward each caller's own "
+          "authorization metadata to Graph) or client_credentials (the "
+          "gateway's app registration: --graph_tenant_id, --graph_client_id, "
+          "--graph_client_secret_file).");
+ABSL_FLAG(std::string, graph_tenant_id, "",
+          "With --graph_auth=client_credentials: the Entra ID tenant (GUID or "
+          "domain).");
+ABSL_FLAG(std::string, graph_client_id, "",
+          "With --graph_auth=client_credentials: the application (client) "
+          "id.");
+ABSL_FLAG(std::string, graph_client_secret_file, "",
+          "With --graph_auth=client_credentials: a file holding the client "
+          "secret (never pass the secret itself on the command line).");
+ABSL_FLAG(std::string, graph_token_url, "",
+          "With --graph_auth=client_credentials: the OAuth 2.0 token "
+          "endpoint; empty means https://login.microsoftonline.com/"
+          "<tenant>/oauth2/v2.0/token.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(25),
           "On SIGTERM or SIGINT, how long calls in flight may take to finish "
           "before they are cancelled (Kubernetes allows 30s by default).");
@@ -44,7 +65,8 @@ constexpr char kUsage[] =
     "gRPC gateway to Intune NDES connectors (Microsoft Graph beta "
     "/deviceManagement/ndesConnectors).\n\n"
     "Usage: ndes-gateway [--listen=HOST:PORT|unix:PATH] "
-    "[--store=sqlite:PATH|memory] [--shutdown_grace=25s]\n\n"
+    "[--store=sqlite:PATH|memory|graph] [--graph_...] "
+    "[--shutdown_grace=25s]\n\n"
     "Every flag can also be set with an environment variable "
     "NDES_GATEWAY_<FLAG> (upper case, e.g. NDES_GATEWAY_STORE=memory); a "
     "flag on the command line wins over the environment.";
@@ -107,8 +129,16 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
 
   const std::string store_spec = absl::GetFlag(FLAGS_store);
+  ndes::StoreOptions store_options;
+  store_options.graph.base_url = absl::GetFlag(FLAGS_graph_base_url);
+  store_options.graph.auth = absl::GetFlag(FLAGS_graph_auth);
+  store_options.graph.tenant_id = absl::GetFlag(FLAGS_graph_tenant_id);
+  store_options.graph.client_id = absl::GetFlag(FLAGS_graph_client_id);
+  store_options.graph.client_secret_file =
+      absl::GetFlag(FLAGS_graph_client_secret_file);
+  store_options.graph.token_url = absl::GetFlag(FLAGS_graph_token_url);
   absl::StatusOr<std::unique_ptr<ndes::store::ConnectorStore>> store =
-      ndes::store::OpenConnectorStore(store_spec);
+      ndes::OpenConnectorStore(store_spec, store_options);
   if (!store.ok()) {
     LogEvent(LogSeverity::kError,
              absl::StrCat("cannot open --store=", store_spec, ": ",

@@ -1,0 +1,535 @@
+#include "graph/graph_connector_store.h"
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/random/random.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "cpprest/asyncrt_utils.h"
+#include "cpprest/base_uri.h"
+#include "graph/graph_errors.h"
+#include "translation/graph_json.h"
+#include "translation/resource_id.h"
+
+namespace ndes::graph {
+namespace {
+
+using ndes::v1::NdesConnector;
+using store::CallContext;
+
+constexpr absl::string_view kCollectionPath =
+    "/deviceManagement/ndesConnectors";
+constexpr absl::string_view kPageTokenPrefix = "graph.v1:";
+
+using http::HttpCallback;
+
+bool IsSuccess(int status) { return status >= 200 && status < 300; }
+
+// A connector from a 2xx answer's body. INTERNAL when Graph answered
+// something that is not a connector (no id, or another id than the one
+// asked for): the gateway cannot vouch for it.
+absl::StatusOr<NdesConnector> ConnectorFromBody(
+    const http::HttpResponse& response, absl::string_view expected_id = "") {
+  std::error_code error;
+  web::json::value json = web::json::value::parse(response.body, error);
+  if (error || !json.is_object()) {
+    return absl::InternalError(
+        absl::StrCat("Graph answered ", response.status_code,
+                     " with a body that is not a JSON object"));
+  }
+  absl::StatusOr<NdesConnector> connector =
+      translation::ConnectorFromGraphJson(json);
+  if (!connector.ok()) {
+    return absl::InternalError(
+        absl::StrCat("Graph answered ", response.status_code,
+                     " with a body that is not an ndesConnector: ",
+                     connector.status().message()));
+  }
+  if (connector->id().empty() ||
+      (!expected_id.empty() && connector->id() != expected_id)) {
+    return absl::InternalError(absl::StrCat(
+        "Graph answered ", response.status_code,
+        " with a body that is not the ndesConnector asked for (id \"",
+        absl::CHexEscape(connector->id().substr(0, 128)), "\")"));
+  }
+  return connector;
+}
+
+// A Graph error answer about connector `id`, with the id named first (Graph's
+// own message rarely says which connector it means).
+absl::Status ConnectorError(absl::string_view id,
+                            const http::HttpResponse& response) {
+  absl::Status graph = StatusFromGraphError(response);
+  if (id.empty()) return graph;
+  return absl::Status(graph.code(), absl::StrCat("NDES connector \"", id,
+                                                 "\": ", graph.message()));
+}
+
+// The path segment for an id: every byte but [A-Za-z0-9_-] percent-encoded,
+// so that no id can add a segment, a query or a fragment.
+absl::StatusOr<std::string> IdSegment(absl::string_view id) {
+  if (id.empty() || id == "." || id == "..") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", absl::CHexEscape(id), "\" is not a connector id"));
+  }
+  std::string segment;
+  for (unsigned char c : id) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '_') {
+      segment.push_back(static_cast<char>(c));
+    } else {
+      absl::StrAppend(&segment, "%",
+                      absl::BytesToHexString(absl::string_view(
+                          reinterpret_cast<const char*>(&c), 1)));
+    }
+  }
+  return segment;
+}
+
+// A page token carries only the query of Graph's @odata.nextLink: the
+// gateway always sends it to its own collection URL, whatever host or path
+// the token or Graph named.
+std::string EncodePageToken(absl::string_view query) {
+  return absl::WebSafeBase64Escape(absl::StrCat(kPageTokenPrefix, query));
+}
+
+absl::StatusOr<std::string> DecodePageToken(absl::string_view token) {
+  std::string raw;
+  absl::string_view query;
+  bool valid = absl::WebSafeBase64Unescape(token, &raw);
+  if (valid) {
+    query = raw;
+    valid = absl::ConsumePrefix(&query, kPageTokenPrefix) && !query.empty();
+  }
+  for (char c : query) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == '#' || c == '\\') valid = false;
+  }
+  if (!valid || EncodePageToken(query) != token) {
+    return absl::InvalidArgumentError(
+        "page_token is not a page token issued by this gateway; start again "
+        "with an empty page_token");
+  }
+  return std::string(query);
+}
+
+}  // namespace
+
+// One logical Graph request: authorization, the request, a retry with a
+// fresh token after a 401, and the throttling retries of retry_policy.h.
+class GraphConnectorStore::Exchange
+    : public std::enable_shared_from_this<Exchange> {
+ public:
+  Exchange(GraphConnectorStore* store, CallContext context,
+           std::string client_request_id, http::HttpRequest request,
+           HttpCallback done)
+      : store_(store),
+        context_(std::move(context)),
+        client_request_id_(std::move(client_request_id)),
+        request_(std::move(request)),
+        done_(std::move(done)) {
+    request_.deadline = context_.deadline;
+  }
+
+  void Start() {
+    auto self = shared_from_this();
+    store_->authorization_->Authorize(
+        context_, [self](absl::StatusOr<std::string> authorization) {
+          if (!authorization.ok()) {
+            self->Finish(authorization.status());
+            return;
+          }
+          self->authorization_ = *std::move(authorization);
+          self->Send();
+        });
+  }
+
+ private:
+  void Send() {
+    ++attempt_;
+    http::HttpRequest request = request_;
+    request.headers.emplace_back("Authorization", authorization_);
+    request.headers.emplace_back("client-request-id", client_request_id_);
+    request.headers.emplace_back("Accept", "application/json");
+    auto self = shared_from_this();
+    store_->http_->Send(std::move(request),
+                        [self](absl::StatusOr<http::HttpResponse> response) {
+                          self->OnResponse(std::move(response));
+                        });
+  }
+
+  void OnResponse(absl::StatusOr<http::HttpResponse> response) {
+    if (!response.ok()) {
+      Finish(response.status());
+      return;
+    }
+    if (response->status_code == 401 && !refreshed_token_ &&
+        store_->authorization_->Invalidate(authorization_)) {
+      refreshed_token_ = true;
+      Start();
+      return;
+    }
+    const absl::Time now = absl::Now();
+    std::optional<absl::Duration> delay =
+        NextRetryDelay(store_->options_.retry, attempt_, *response, now,
+                       context_.deadline, random_);
+    if (!delay.has_value()) {
+      Finish(*std::move(response));
+      return;
+    }
+    auto self = shared_from_this();
+    {
+      absl::MutexLock lock(&store_->mu_);
+      // Under the lock: the destructor sets stopping_ before it destroys
+      // the scheduler.
+      if (!store_->stopping_) {
+        store_->scheduler_->RunAfter(*delay, [self] { self->Retry(); });
+        return;
+      }
+    }
+    Finish(absl::UnavailableError(
+        "the gateway is shutting down; the Graph request was not retried"));
+  }
+
+  void Retry() {
+    bool stopping;
+    {
+      absl::MutexLock lock(&store_->mu_);
+      stopping = store_->stopping_;
+    }
+    if (stopping) {
+      Finish(absl::UnavailableError(
+          "the gateway is shutting down; the Graph request was not retried"));
+      return;
+    }
+    Send();
+  }
+
+  void Finish(absl::StatusOr<http::HttpResponse> result) {
+    std::move(done_)(std::move(result));
+  }
+
+  GraphConnectorStore* const store_;
+  const CallContext context_;
+  const std::string client_request_id_;
+  http::HttpRequest request_;
+  HttpCallback done_;
+  std::string authorization_;
+  int attempt_ = 0;
+  bool refreshed_token_ = false;
+  absl::BitGen random_;
+};
+
+absl::StatusOr<std::unique_ptr<GraphConnectorStore>>
+GraphConnectorStore::Create(GraphStoreOptions options,
+                            std::shared_ptr<http::HttpClient> http,
+                            std::unique_ptr<GraphAuthorization> authorization,
+                            std::unique_ptr<http::Scheduler> scheduler) {
+  std::string base(absl::StripSuffix(options.base_url, "/"));
+  try {
+    web::uri uri(base);
+    if ((uri.scheme() != "http" && uri.scheme() != "https") ||
+        uri.host().empty() || !uri.query().empty() || !uri.fragment().empty() ||
+        !uri.user_info().empty()) {
+      throw web::uri_exception("not a base URL");
+    }
+  } catch (const std::exception&) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--graph_base_url=", options.base_url,
+        " is not an absolute http(s) URL without query or fragment, e.g. "
+        "https://graph.microsoft.com/beta"));
+  }
+  std::string collection_url = absl::StrCat(base, kCollectionPath);
+  options.base_url = base;
+  return std::unique_ptr<GraphConnectorStore>(new GraphConnectorStore(
+      std::move(options), std::move(collection_url), std::move(http),
+      std::move(authorization), std::move(scheduler)));
+}
+
+GraphConnectorStore::GraphConnectorStore(
+    GraphStoreOptions options, std::string collection_url,
+    std::shared_ptr<http::HttpClient> http,
+    std::unique_ptr<GraphAuthorization> authorization,
+    std::unique_ptr<http::Scheduler> scheduler)
+    : options_(std::move(options)),
+      collection_url_(std::move(collection_url)),
+      http_(std::move(http)),
+      authorization_(std::move(authorization)),
+      scheduler_(std::move(scheduler)) {}
+
+GraphConnectorStore::~GraphConnectorStore() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  // Runs pending retries at once; they see stopping_ and answer.
+  scheduler_.reset();
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(
+      +[](int* in_flight) { return *in_flight == 0; }, &in_flight_));
+}
+
+// Counts a store call in flight until its callback has returned, so that
+// the destructor can wait for it.
+template <typename Result>
+absl::AnyInvocable<void(Result) &&> GraphConnectorStore::Track(
+    absl::AnyInvocable<void(Result) &&> done) {
+  {
+    absl::MutexLock lock(&mu_);
+    ++in_flight_;
+  }
+  return [this, done = std::move(done)](Result result) mutable {
+    std::move(done)(std::move(result));
+    absl::MutexLock lock(&mu_);
+    --in_flight_;
+  };
+}
+
+void GraphConnectorStore::SendToGraph(const CallContext& context,
+                                      std::string client_request_id,
+                                      std::string method, std::string url,
+                                      std::optional<std::string> body,
+                                      std::string if_match, HttpCallback done) {
+  http::HttpRequest request;
+  request.method = std::move(method);
+  request.url = std::move(url);
+  if (body.has_value()) {
+    request.body = *std::move(body);
+    request.headers.emplace_back("Content-Type", "application/json");
+  }
+  if (!if_match.empty()) request.headers.emplace_back("If-Match", if_match);
+  if (request.method == "PATCH") {
+    request.headers.emplace_back("Prefer", "return=representation");
+  }
+  std::make_shared<Exchange>(this, context, std::move(client_request_id),
+                             std::move(request), std::move(done))
+      ->Start();
+}
+
+void GraphConnectorStore::Get(const CallContext& context, std::string id,
+                              store::StoreCallback<NdesConnector> done) {
+  absl::StatusOr<std::string> segment = IdSegment(id);
+  if (!segment.ok()) {
+    std::move(done)(segment.status());
+    return;
+  }
+  SendToGraph(context, translation::GenerateConnectorId(), "GET",
+              absl::StrCat(collection_url_, "/", *segment), std::nullopt, "",
+              [id, done = Track(std::move(done))](
+                  absl::StatusOr<http::HttpResponse> response) mutable {
+                if (!response.ok()) {
+                  std::move(done)(response.status());
+                } else if (!IsSuccess(response->status_code)) {
+                  std::move(done)(ConnectorError(id, *response));
+                } else {
+                  std::move(done)(ConnectorFromBody(*response, id));
+                }
+              });
+}
+
+void GraphConnectorStore::List(const CallContext& context, int page_size,
+                               std::string page_token,
+                               store::StoreCallback<store::ListPage> done) {
+  std::string url;
+  if (page_token.empty()) {
+    url = absl::StrCat(collection_url_, "?$top=", page_size);
+  } else {
+    absl::StatusOr<std::string> query = DecodePageToken(page_token);
+    if (!query.ok()) {
+      std::move(done)(query.status());
+      return;
+    }
+    url = absl::StrCat(collection_url_, "?", *query);
+  }
+  SendToGraph(
+      context, translation::GenerateConnectorId(), "GET", std::move(url),
+      std::nullopt, "",
+      [done = Track(std::move(done))](
+          absl::StatusOr<http::HttpResponse> response) mutable {
+        if (!response.ok()) {
+          std::move(done)(response.status());
+          return;
+        }
+        if (!IsSuccess(response->status_code)) {
+          std::move(done)(StatusFromGraphError(*response));
+          return;
+        }
+        std::error_code error;
+        web::json::value json = web::json::value::parse(response->body, error);
+        if (error || !json.is_object() || !json.has_field("value") ||
+            !json.at("value").is_array()) {
+          std::move(done)(absl::InternalError(
+              "Graph answered the list with a body that has no \"value\" "
+              "array"));
+          return;
+        }
+        store::ListPage page;
+        for (const web::json::value& item : json.at("value").as_array()) {
+          absl::StatusOr<NdesConnector> connector =
+              translation::ConnectorFromGraphJson(item);
+          if (!connector.ok()) {
+            std::move(done)(absl::InternalError(
+                absl::StrCat("Graph listed an item that is not an "
+                             "ndesConnector: ",
+                             connector.status().message())));
+            return;
+          }
+          page.connectors.push_back(*std::move(connector));
+        }
+        if (json.has_field("@odata.nextLink") &&
+            json.at("@odata.nextLink").is_string()) {
+          const std::string& next = json.at("@odata.nextLink").as_string();
+          const std::size_t question = next.find('?');
+          if (question == std::string::npos || question + 1 == next.size()) {
+            std::move(done)(absl::InternalError(
+                "Graph's @odata.nextLink has no query to continue from"));
+            return;
+          }
+          page.next_page_token = EncodePageToken(next.substr(question + 1));
+        }
+        std::move(done)(std::move(page));
+      });
+}
+
+void GraphConnectorStore::Create(const CallContext& context,
+                                 NdesConnector connector,
+                                 store::StoreCallback<NdesConnector> done) {
+  connector.clear_etag();
+  web::json::value body = translation::ConnectorToGraphJson(connector);
+  // Without an id Graph assigns one.
+  if (connector.id().empty()) body.erase("id");
+  SendToGraph(context, translation::GenerateConnectorId(), "POST",
+              collection_url_, body.serialize(), "",
+              [id = connector.id(), done = Track(std::move(done))](
+                  absl::StatusOr<http::HttpResponse> response) mutable {
+                if (!response.ok()) {
+                  std::move(done)(response.status());
+                } else if (response->status_code == 409) {
+                  std::move(done)(absl::AlreadyExistsError(
+                      ConnectorError(id, *response).message()));
+                } else if (!IsSuccess(response->status_code)) {
+                  std::move(done)(ConnectorError(id, *response));
+                } else {
+                  std::move(done)(ConnectorFromBody(*response, id));
+                }
+              });
+}
+
+void GraphConnectorStore::Update(const CallContext& context,
+                                 store::UpdateCommand command,
+                                 store::StoreCallback<NdesConnector> done) {
+  absl::StatusOr<std::string> segment = IdSegment(command.id);
+  if (!segment.ok()) {
+    std::move(done)(segment.status());
+    return;
+  }
+  const std::string url = absl::StrCat(collection_url_, "/", *segment);
+  const std::string client_request_id = translation::GenerateConnectorId();
+  const std::string body = command.patch.serialize();
+  const std::string etag = command.expected_etag;
+  SendToGraph(context, client_request_id, "PATCH", url, body, etag,
+              [this, context, client_request_id, url,
+               command = std::move(command), done = Track(std::move(done))](
+                  absl::StatusOr<http::HttpResponse> response) mutable {
+                if (!response.ok()) {
+                  std::move(done)(response.status());
+                  return;
+                }
+                const int status = response->status_code;
+                if (status == 404 && command.create_if_missing.has_value()) {
+                  if (!command.expected_etag.empty()) {
+                    std::move(done)(absl::AbortedError(
+                        absl::StrCat("NDES connector \"", command.id,
+                                     "\" no longer exists, so etag ",
+                                     command.expected_etag, " is stale")));
+                    return;
+                  }
+                  CreateMissing(context, client_request_id,
+                                *std::move(command.create_if_missing),
+                                std::move(done));
+                  return;
+                }
+                if (!IsSuccess(status)) {
+                  std::move(done)(ConnectorError(command.id, *response));
+                  return;
+                }
+                if (status == 204 || response->body.empty()) {
+                  // Intune often answers a PATCH with 204 and no body, whatever
+                  // Prefer says: read the connector back.
+                  FollowUpGet(context, client_request_id, command.id, url,
+                              std::move(done));
+                  return;
+                }
+                std::move(done)(ConnectorFromBody(*response, command.id));
+              });
+}
+
+void GraphConnectorStore::CreateMissing(
+    const CallContext& context, std::string client_request_id,
+    NdesConnector connector, store::StoreCallback<NdesConnector> done) {
+  connector.clear_etag();
+  const std::string id = connector.id();
+  SendToGraph(context, std::move(client_request_id), "POST", collection_url_,
+              translation::ConnectorToGraphJson(connector).serialize(), "",
+              [id, done = std::move(done)](
+                  absl::StatusOr<http::HttpResponse> response) mutable {
+                if (!response.ok()) {
+                  std::move(done)(response.status());
+                } else if (response->status_code == 409) {
+                  std::move(done)(absl::AbortedError(absl::StrCat(
+                      "NDES connector \"", id,
+                      "\" was created by another caller meanwhile; retry the "
+                      "update")));
+                } else if (!IsSuccess(response->status_code)) {
+                  std::move(done)(ConnectorError(id, *response));
+                } else {
+                  std::move(done)(ConnectorFromBody(*response, id));
+                }
+              });
+}
+
+void GraphConnectorStore::FollowUpGet(
+    const CallContext& context, std::string client_request_id, std::string id,
+    std::string url, store::StoreCallback<NdesConnector> done) {
+  SendToGraph(context, std::move(client_request_id), "GET", std::move(url),
+              std::nullopt, "",
+              [id, done = std::move(done)](
+                  absl::StatusOr<http::HttpResponse> response) mutable {
+                if (!response.ok()) {
+                  std::move(done)(response.status());
+                } else if (!IsSuccess(response->status_code)) {
+                  std::move(done)(ConnectorError(id, *response));
+                } else {
+                  std::move(done)(ConnectorFromBody(*response, id));
+                }
+              });
+}
+
+void GraphConnectorStore::Delete(const CallContext& context, std::string id,
+                                 std::string expected_etag,
+                                 store::StatusCallback done) {
+  absl::StatusOr<std::string> segment = IdSegment(id);
+  if (!segment.ok()) {
+    std::move(done)(segment.status());
+    return;
+  }
+  SendToGraph(context, translation::GenerateConnectorId(), "DELETE",
+              absl::StrCat(collection_url_, "/", *segment), std::nullopt,
+              expected_etag,
+              [id, done = Track(std::move(done))](
+                  absl::StatusOr<http::HttpResponse> response) mutable {
+                if (!response.ok()) {
+                  std::move(done)(response.status());
+                } else if (!IsSuccess(response->status_code)) {
+                  std::move(done)(ConnectorError(id, *response));
+                } else {
+                  std::move(done)(absl::OkStatus());
+                }
+              });
+}
+
+}  // namespace ndes::graph

@@ -1,0 +1,94 @@
+#include "store_factory.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "graph/graph_authorization.h"
+#include "graph/graph_connector_store.h"
+#include "http/cpprest_http_client.h"
+#include "store/memory_connector_store.h"
+#include "store/sqlite_connector_store.h"
+
+namespace ndes {
+namespace {
+
+absl::StatusOr<std::unique_ptr<graph::GraphAuthorization>> OpenAuthorization(
+    const GraphBackendOptions& options,
+    std::shared_ptr<http::HttpClient> http) {
+  if (options.auth == "passthrough") {
+    return std::make_unique<graph::PassthroughAuthorization>();
+  }
+  if (options.auth != "client_credentials") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--graph_auth=", options.auth,
+                     " is not one of passthrough, client_credentials"));
+  }
+  if (options.client_id.empty()) {
+    return absl::InvalidArgumentError(
+        "--graph_auth=client_credentials needs --graph_client_id");
+  }
+  if (options.tenant_id.empty() && options.token_url.empty()) {
+    return absl::InvalidArgumentError(
+        "--graph_auth=client_credentials needs --graph_tenant_id (or "
+        "--graph_token_url)");
+  }
+  if (options.client_secret_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--graph_auth=client_credentials needs --graph_client_secret_file");
+  }
+  absl::StatusOr<std::string> secret =
+      graph::ReadSecretFile(options.client_secret_file);
+  if (!secret.ok()) return secret.status();
+  graph::ClientCredentialsOptions credentials;
+  credentials.token_url = options.token_url.empty()
+                              ? graph::DefaultTokenUrl(options.tenant_id)
+                              : options.token_url;
+  credentials.client_id = options.client_id;
+  credentials.client_secret = *std::move(secret);
+  return std::make_unique<graph::ClientCredentialsAuthorization>(
+      std::move(credentials), std::move(http));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenConnectorStore(
+    absl::string_view spec, const StoreOptions& options) {
+  if (spec == "memory") {
+    return std::make_unique<store::MemoryConnectorStore>();
+  }
+  if (spec == "graph") {
+    auto http = std::make_shared<http::CpprestHttpClient>();
+    absl::StatusOr<std::unique_ptr<graph::GraphAuthorization>> authorization =
+        OpenAuthorization(options.graph, http);
+    if (!authorization.ok()) return authorization.status();
+    graph::GraphStoreOptions graph_options;
+    graph_options.base_url = options.graph.base_url;
+    absl::StatusOr<std::unique_ptr<graph::GraphConnectorStore>> graph =
+        graph::GraphConnectorStore::Create(
+            std::move(graph_options), std::move(http),
+            *std::move(authorization),
+            std::make_unique<http::ThreadScheduler>());
+    if (!graph.ok()) return graph.status();
+    return std::unique_ptr<store::ConnectorStore>(*std::move(graph));
+  }
+  if (absl::ConsumePrefix(&spec, "sqlite:")) {
+    if (spec.empty()) {
+      return absl::InvalidArgumentError(
+          "--store=sqlite:PATH needs a file path, e.g. "
+          "--store=sqlite:/var/lib/ndes-gateway/connectors.db");
+    }
+    absl::StatusOr<std::unique_ptr<store::SqliteConnectorStore>> sqlite =
+        store::SqliteConnectorStore::Open(std::string(spec));
+    if (!sqlite.ok()) return sqlite.status();
+    return std::unique_ptr<store::ConnectorStore>(*std::move(sqlite));
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown store \"", spec,
+                   "\"; expected \"sqlite:PATH\" (the embedded default), "
+                   "\"memory\" or \"graph\""));
+}
+
+}  // namespace ndes
