@@ -2,7 +2,13 @@
 #
 # Generates C++ for PROTOS (paths relative to ${PROJECT_SOURCE_DIR}/proto)
 # into the build tree and builds a static library from it. With GRPC, gRPC
-# service stubs (including mocks) are generated too.
+# service stubs (including mocks) are generated too. The generated headers
+# are listed in the target property NDES_GENERATED_HEADERS (for install rules).
+
+# Where installed headers go, under the prefix (cmake/NdesInstall.cmake): one
+# project-specific root, so google/rpc/*.pb.h cannot clash with other packages.
+set(NDES_INSTALL_INCLUDEDIR include/ndes_gateway)
+
 function(ndes_proto_library target)
   cmake_parse_arguments(ARG "GRPC" "" "PROTOS;DEPENDS" ${ARGN})
   set(proto_root "${PROJECT_SOURCE_DIR}/proto")
@@ -37,10 +43,12 @@ function(ndes_proto_library target)
     COMMENT "Generating C++ for ${target}"
     VERBATIM)
   add_library(${target} STATIC ${sources} ${headers})
-  target_include_directories(${target} PUBLIC "$<BUILD_INTERFACE:${out_dir}>")
+  target_include_directories(${target} PUBLIC "$<BUILD_INTERFACE:${out_dir}>"
+                             "$<INSTALL_INTERFACE:${NDES_INSTALL_INCLUDEDIR}>")
   target_link_libraries(${target} PUBLIC protobuf::libprotobuf ${ARG_DEPENDS})
   if(ARG_GRPC)
     target_link_libraries(${target} PUBLIC PkgConfig::GRPCPP)
   endif()
-  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON
+                        NDES_GENERATED_HEADERS "${headers}")
 endfunction()
