@@ -42,10 +42,10 @@ constexpr absl::Duration kStepTimeout = absl::Minutes(10);
 
 class ConsumerExampleTest : public ::testing::Test {
  protected:
+  // Declared first: the paths below are initialized from it.
+  TempDir dir_;
   const std::string prefix_ = dir_.Path("prefix");
   const std::string build_ = dir_.Path("build");
-
-  TempDir dir_;
 };
 
 TEST_F(ConsumerExampleTest,
