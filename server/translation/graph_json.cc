@@ -125,25 +125,19 @@ absl::Status ReadProperty(ConnectorField field, const value& json,
       connector->set_state(*state);
       return absl::OkStatus();
     }
-    case ConnectorField::kLastConnectionDateTime: {
-      google::protobuf::Timestamp ts;
-      bool has = false;
-      absl::Status status = ReadDateTime(property, json, &ts, &has);
-      if (!status.ok()) return status;
-      if (has) {
-        *connector->mutable_last_connection_date_time() = ts;
-      } else {
-        connector->clear_last_connection_date_time();
-      }
-      return absl::OkStatus();
-    }
+    case ConnectorField::kLastConnectionDateTime:
     case ConnectorField::kEnrolledDateTime: {
       google::protobuf::Timestamp ts;
       bool has = false;
       absl::Status status = ReadDateTime(property, json, &ts, &has);
       if (!status.ok()) return status;
+      const bool last_connection =
+          field == ConnectorField::kLastConnectionDateTime;
       if (has) {
-        *connector->mutable_enrolled_date_time() = ts;
+        *(last_connection ? connector->mutable_last_connection_date_time()
+                          : connector->mutable_enrolled_date_time()) = ts;
+      } else if (last_connection) {
+        connector->clear_last_connection_date_time();
       } else {
         connector->clear_enrolled_date_time();
       }
