@@ -54,6 +54,10 @@ struct CallContext {
   absl::Time deadline = absl::InfiniteFuture();
   // The caller's `authorization` metadata, for stores that forward it.
   std::string authorization;
+  // The call's request id (the caller's x-request-id, or generated): stores
+  // that call a remote peer send it along (Graph: client-request-id) and
+  // never use it for anything else.
+  std::string request_id;
 };
 
 // A masked update, already translated to Graph's terms.
@@ -108,6 +112,11 @@ class ConnectorStore {
   // still has that etag.
   virtual void Delete(const CallContext& context, std::string id,
                       std::string expected_etag, StatusCallback done) = 0;
+
+  // False while the store cannot serve at all (its database is unreachable);
+  // the server then reports health NOT_SERVING until it is true again. Must
+  // be cheap and never block: the server polls it.
+  virtual bool Available() const { return true; }
 };
 
 }  // namespace ndes::store
