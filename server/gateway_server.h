@@ -1,41 +1,104 @@
-// The assembled gRPC server: NdesConnectorService over a store, gRPC's
-// built-in grpc.health.v1 service and server reflection, on one listener.
+// The assembled gRPC server: NdesConnectorService over a store, the
+// grpc.health.v1 service and server reflection on the API listener, and
+// optionally a second listener that serves health only (for Kubernetes
+// probes that dial the Pod IP).
 //
 // Usage:
+//   GatewayServerOptions options;
+//   options.listen_address = "unix:/var/run/ndes/gateway.sock";
+//   options.health_listen_address = "0.0.0.0:50052";
 //   absl::StatusOr<std::unique_ptr<GatewayServer>> server =
-//       GatewayServer::Start({.listen_address = "127.0.0.1:0"}, *store);
-//   ... (*server)->port() ...
+//       GatewayServer::Start(options, *store);
+//   ...
 //   (*server)->Shutdown(absl::Seconds(25));
 //
 // Health: "" (the whole server) and "ndes.v1.NdesConnectorService" report
-// SERVING from Start until Shutdown begins.
+// SERVING from Start until Shutdown begins, except while the store says it
+// is unavailable (ConnectorStore::Available, polled every
+// `availability_poll_interval`). "liveness" (kLivenessService) reports
+// SERVING from Start until Shutdown begins, whatever the store does. Both
+// listeners report the same statuses.
 //
-// Thread-safe. The store is not owned and must outlive the server.
+// Thread-safe. The store and the authorizer are not owned and must outlive
+// the server.
 #ifndef NDES_SERVER_GATEWAY_SERVER_H_
 #define NDES_SERVER_GATEWAY_SERVER_H_
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
+#include "service/authorizer.h"
 #include "store/connector_store.h"
 
 namespace ndes {
 
 inline constexpr char kServiceName[] = "ndes.v1.NdesConnectorService";
+// The health service name for liveness probes: SERVING from start until
+// shutdown, even while the store is unavailable (a restart would not bring
+// the database back). Readiness probes use "" instead.
+inline constexpr char kLivenessService[] = "liveness";
+
+// TLS on the API listener. Files are PEM; they are checked at start (a
+// missing, unreadable or mismatched file refuses to start, naming it) and
+// re-read when they change, so rotated certificates (Kubernetes Secrets,
+// cert-manager) are picked up without a restart.
+struct TlsOptions {
+  // Empty: no TLS.
+  std::string cert_file;
+  std::string key_file;
+  // Set: mutual TLS; a client must present a certificate signed by one of
+  // these CAs, or its connection is refused during the handshake.
+  std::string client_ca_file;
+  // How often the files are checked for changes.
+  absl::Duration reload_interval = absl::Seconds(60);
+
+  bool enabled() const { return !cert_file.empty(); }
+};
 
 struct GatewayServerOptions {
-  // "host:port" (port 0 picks a free port) or "unix:/path".
+  // The API: "host:port" (port 0 picks a free port) or "unix:/path" (the
+  // socket file is created with mode 0660 and removed on shutdown).
   std::string listen_address = "127.0.0.1:50051";
+  // When not empty, a second listener ("host:port") serving only
+  // grpc.health.v1: no API, no reflection, no auth, no TLS.
+  std::string health_listen_address;
+  TlsOptions tls;
+  // Without TLS, a listen address that is neither loopback nor a Unix
+  // socket is refused unless this is set.
+  bool allow_plaintext = false;
+  // Inbound auth; null: none. Health never needs a credential.
+  const service::Authorizer* authorizer = nullptr;
+  // Serve grpc.reflection (v1 and v1alpha). With an authorizer, a
+  // reflection stream needs a valid credential (no particular permission).
+  bool reflection = true;
+
+  // Limits.
+  // Largest request or response message.
+  int max_message_bytes = 4 * 1024 * 1024;
+  // Calls in flight on one connection.
+  int max_concurrent_streams = 256;
+  // The server pings a connection idle this long, and closes it when the
+  // ping is not answered within keepalive_timeout.
+  absl::Duration keepalive_time = absl::Minutes(2);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+  // A client that pings more often than this (without calls in flight) is
+  // disconnected with GOAWAY "too_many_pings" after two such pings.
+  absl::Duration keepalive_min_ping_interval = absl::Seconds(10);
+
+  absl::Duration availability_poll_interval = absl::Seconds(1);
 };
 
 class GatewayServer {
  public:
   // Builds the server and starts serving. FAILED_PRECONDITION naming the
-  // address when it cannot listen there (in use, bad address).
+  // address or file when it cannot listen there (in use, bad address,
+  // plaintext off loopback, TLS files missing or invalid).
   static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(
       const GatewayServerOptions& options, store::ConnectorStore& store);
 
@@ -44,28 +107,39 @@ class GatewayServer {
   // Shuts down (with no grace) if Shutdown was not called.
   ~GatewayServer();
 
-  // The port bound for a "host:port" listener (the chosen one for port 0).
+  // The API listener's bound port (the chosen one for port 0); 0 for unix.
   int port() const { return port_; }
-  // The address clients dial, with the chosen port: "127.0.0.1:43123".
+  // The address clients dial, with the chosen port: "127.0.0.1:43123", or
+  // "unix:/path".
   const std::string& address() const { return address_; }
+  // The health listener's address to dial; empty without one.
+  const std::string& health_address() const { return health_address_; }
 
-  // Health turns NOT_SERVING at once and no new call is accepted; calls in
-  // flight get up to `grace` to finish, then are cancelled. Returns when the
-  // server has stopped. Later calls do nothing.
+  // Health turns NOT_SERVING at once (on both listeners) and no new call is
+  // accepted; calls in flight get up to `grace` to finish, then are
+  // cancelled. Returns when the server has stopped. Later calls do nothing.
   void Shutdown(absl::Duration grace);
 
  private:
-  // The services the server dispatches to (defined in the .cc).
   struct Services;
 
-  GatewayServer(std::unique_ptr<Services> services,
-                std::unique_ptr<grpc::Server> server, int port,
-                std::string address);
+  GatewayServer() = default;
+  void SetServing(bool serving);
+  void PollAvailability(absl::Duration interval);
 
+  store::ConnectorStore* store_ = nullptr;
   std::unique_ptr<Services> services_;
   std::unique_ptr<grpc::Server> server_;
-  int port_;
+  std::unique_ptr<grpc::Server> health_server_;
+  int port_ = 0;
   std::string address_;
+  std::string health_address_;
+  // The Unix socket file this server created, removed on shutdown.
+  std::string socket_path_;
+
+  absl::Notification stop_polling_;
+  std::thread poller_;
+
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
 };

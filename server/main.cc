@@ -6,7 +6,9 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,15 +20,57 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "gateway_server.h"
 #include "service/call_log.h"
 #include "store_factory.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
-          "Where to serve gRPC: host:port (port 0 picks a free port) or "
-          "unix:/path/to/socket. The API is plaintext: keep it on loopback "
-          "or a Unix socket.");
+          "Where to serve the API (and health and reflection): host:port "
+          "(port 0 picks a free port) or unix:/path/to/socket (created with "
+          "mode 0660, removed on exit). Plaintext is allowed only on "
+          "loopback and Unix sockets; any other address needs "
+          "--tls_cert_file/--tls_key_file (or --allow_plaintext).");
+ABSL_FLAG(std::string, health_listen, "",
+          "Also serve grpc.health.v1, and nothing else, on this host:port: "
+          "plaintext, no auth, for Kubernetes gRPC probes that dial the Pod "
+          "IP (e.g. 0.0.0.0:50052). Empty: health only on --listen.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain: serve the API over TLS. Re-read when the "
+          "file changes (checked every minute).");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "PEM private key of --tls_cert_file (unencrypted).");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA certificates: require mutual TLS; a client without a "
+          "certificate signed by one of them is refused in the handshake.");
+ABSL_FLAG(bool, allow_plaintext, false,
+          "Serve the API without TLS on an address that is not loopback "
+          "(only when something else, such as a service mesh, encrypts "
+          "the traffic).");
+ABSL_FLAG(bool, reflection, true,
+          "Serve gRPC server reflection (grpcurl list/describe). With "
+          "--auth=jwt, reflection needs a valid token.");
+ABSL_FLAG(int32_t, max_message_bytes, 4 * 1024 * 1024,
+          "Largest request or response message in bytes; a larger request "
+          "is refused with RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int32_t, max_concurrent_streams, 256,
+          "Calls in flight on one client connection; more wait for a free "
+          "slot.");
+ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(2),
+          "Ping a client connection idle this long, to find dead peers.");
+ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(20),
+          "Close a connection whose keepalive ping is not answered within "
+          "this time.");
+ABSL_FLAG(absl::Duration, keepalive_min_ping_interval, absl::Seconds(10),
+          "A client pinging more often than this is disconnected (GOAWAY "
+          "too_many_pings) after two such pings.");
+ABSL_FLAG(std::string, log_format, "text",
+          "text (one key=value line per event) or json (one JSON object "
+          "per line).");
+ABSL_FLAG(std::string, log_level, "info",
+          "info (every call), warning (failures the gateway or its store "
+          "caused, and warnings) or error (server faults only).");
 ABSL_FLAG(std::string, store, ndes::kDefaultStoreSpec,
           "The backing store: sqlite:PATH (the embedded default; a SQLite "
           "file, created if missing, refused if it is not a gateway "
@@ -61,11 +105,14 @@ namespace {
 using ndes::service::LogEvent;
 using ndes::service::LogSeverity;
 
+constexpr absl::Duration kStoreCloseTimeout = absl::Seconds(3);
+
 constexpr char kUsage[] =
     "gRPC gateway to Intune NDES connectors (Microsoft Graph beta "
     "/deviceManagement/ndesConnectors).\n\n"
     "Usage: ndes-gateway [--listen=HOST:PORT|unix:PATH] "
-    "[--store=sqlite:PATH|memory|graph] [--graph_...] "
+    "[--health_listen=HOST:PORT] [--store=sqlite:PATH|memory|graph] "
+    "[--graph_...] [--tls_...] [--auth=jwt --jwt_...] "
     "[--shutdown_grace=25s]\n\n"
     "Every flag can also be set with an environment variable "
     "NDES_GATEWAY_<FLAG> (upper case, e.g. NDES_GATEWAY_STORE=memory); a "
@@ -119,6 +166,27 @@ int main(int argc, char** argv) {
                           "\"; see ndes-gateway --help"));
     return 2;
   }
+  ndes::service::LogFormat log_format;
+  if (!ndes::service::ParseLogFormat(absl::GetFlag(FLAGS_log_format),
+                                     &log_format)) {
+    LogEvent(LogSeverity::kError,
+             "--log_format must be text or json; see ndes-gateway --help");
+    return 2;
+  }
+  ndes::service::SetLogFormat(log_format);
+  LogSeverity log_level;
+  if (!ndes::service::ParseLogSeverity(absl::GetFlag(FLAGS_log_level),
+                                       &log_level)) {
+    LogEvent(LogSeverity::kError,
+             "--log_level must be info, warning or error; see ndes-gateway "
+             "--help");
+    return 2;
+  }
+  ndes::service::SetLogLevel(log_level);
+  // A peer that goes away mid-write must not kill the process; a file that
+  // grows past RLIMIT_FSIZE must fail the write (EFBIG), not the process.
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGXFSZ, SIG_IGN);
 
   // Block the shutdown signals before any thread starts, so that every
   // thread inherits the mask and only sigwait below receives them.
@@ -148,6 +216,30 @@ int main(int argc, char** argv) {
 
   ndes::GatewayServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
+  options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  options.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
+  options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  if (!options.tls.enabled() && (!options.tls.key_file.empty() ||
+                                 !options.tls.client_ca_file.empty())) {
+    LogEvent(LogSeverity::kError,
+             "--tls_key_file and --tls_client_ca_file need --tls_cert_file");
+    return 2;
+  }
+  options.allow_plaintext = absl::GetFlag(FLAGS_allow_plaintext);
+  options.reflection = absl::GetFlag(FLAGS_reflection);
+  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  options.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
+  options.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
+  options.keepalive_min_ping_interval =
+      absl::GetFlag(FLAGS_keepalive_min_ping_interval);
+  if (options.max_message_bytes <= 0 || options.max_concurrent_streams <= 0) {
+    LogEvent(LogSeverity::kError,
+             "--max_message_bytes and --max_concurrent_streams must be "
+             "positive");
+    return 2;
+  }
   absl::StatusOr<std::unique_ptr<ndes::GatewayServer>> server =
       ndes::GatewayServer::Start(options, **store);
   if (!server.ok()) {
@@ -156,7 +248,16 @@ int main(int argc, char** argv) {
   }
   LogEvent(LogSeverity::kInfo,
            absl::StrCat("ndes-gateway serving on ", (*server)->address(),
-                        " (store: ", store_spec, ")"));
+                        " (store: ", store_spec,
+                        options.tls.enabled()
+                            ? (options.tls.client_ca_file.empty() ? "; tls"
+                                                                  : "; mtls")
+                            : "; plaintext",
+                        ")"));
+  if (!(*server)->health_address().empty()) {
+    LogEvent(LogSeverity::kInfo, absl::StrCat("health probes on ",
+                                              (*server)->health_address()));
+  }
 
   int signal_number = 0;
   sigwait(&shutdown_signals, &signal_number);
@@ -168,7 +269,22 @@ int main(int argc, char** argv) {
                    absl::FormatDuration(grace)));
   (*server)->Shutdown(grace);
   server->reset();
-  store->reset();
+  // A call abandoned when the drain time ran out may still have a request
+  // out to Graph; closing the store waits for it, but not past Kubernetes'
+  // patience: every call has been answered by now, so exiting is safe.
+  absl::Notification closed;
+  std::thread closer([&store, &closed] {
+    store->reset();
+    closed.Notify();
+  });
+  if (!closed.WaitForNotificationWithTimeout(kStoreCloseTimeout)) {
+    LogEvent(LogSeverity::kWarning,
+             "the store did not close in time; exiting without waiting");
+    LogEvent(LogSeverity::kInfo, "stopped");
+    std::fflush(stderr);
+    std::_Exit(0);
+  }
+  closer.join();
   LogEvent(LogSeverity::kInfo, "stopped");
   return 0;
 }

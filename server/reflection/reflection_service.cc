@@ -72,6 +72,11 @@ Response Answer(const DescriptorIndex& index,
   return response;
 }
 
+grpc::Status Admit(const AdmissionCheck& check,
+                   const grpc::CallbackServerContext& context) {
+  return check ? check(context) : grpc::Status::OK;
+}
+
 // One reflection stream: read a request, write its answer, repeat until the
 // client half-closes.
 template <typename Request, typename Response>
@@ -79,8 +84,13 @@ class ReflectionStream final
     : public grpc::ServerBidiReactor<Request, Response> {
  public:
   ReflectionStream(const DescriptorIndex& index,
-                   const std::vector<std::string>& services)
+                   const std::vector<std::string>& services,
+                   const grpc::Status& admission)
       : index_(index), services_(services) {
+    if (!admission.ok()) {
+      this->Finish(admission);
+      return;
+    }
     this->StartRead(&request_);
   }
 
@@ -114,29 +124,32 @@ class ReflectionStream final
 }  // namespace
 
 ReflectionServiceV1::ReflectionServiceV1(const DescriptorIndex& index,
-                                         std::vector<std::string> services)
-    : index_(index), services_(std::move(services)) {}
+                                         std::vector<std::string> services,
+                                         AdmissionCheck admit)
+    : index_(index), services_(std::move(services)), admit_(std::move(admit)) {}
 
 grpc::ServerBidiReactor<grpc::reflection::v1::ServerReflectionRequest,
                         grpc::reflection::v1::ServerReflectionResponse>*
 ReflectionServiceV1::ServerReflectionInfo(
-    grpc::CallbackServerContext* /*context*/) {
+    grpc::CallbackServerContext* context) {
   return new ReflectionStream<grpc::reflection::v1::ServerReflectionRequest,
                               grpc::reflection::v1::ServerReflectionResponse>(
-      index_, services_);
+      index_, services_, Admit(admit_, *context));
 }
 
 ReflectionServiceV1Alpha::ReflectionServiceV1Alpha(
-    const DescriptorIndex& index, std::vector<std::string> services)
-    : index_(index), services_(std::move(services)) {}
+    const DescriptorIndex& index, std::vector<std::string> services,
+    AdmissionCheck admit)
+    : index_(index), services_(std::move(services)), admit_(std::move(admit)) {}
 
 grpc::ServerBidiReactor<grpc::reflection::v1alpha::ServerReflectionRequest,
                         grpc::reflection::v1alpha::ServerReflectionResponse>*
 ReflectionServiceV1Alpha::ServerReflectionInfo(
-    grpc::CallbackServerContext* /*context*/) {
+    grpc::CallbackServerContext* context) {
   return new ReflectionStream<
       grpc::reflection::v1alpha::ServerReflectionRequest,
-      grpc::reflection::v1alpha::ServerReflectionResponse>(index_, services_);
+      grpc::reflection::v1alpha::ServerReflectionResponse>(
+      index_, services_, Admit(admit_, *context));
 }
 
 }  // namespace ndes::reflection

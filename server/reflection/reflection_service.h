@@ -11,6 +11,7 @@
 #ifndef NDES_SERVER_REFLECTION_REFLECTION_SERVICE_H_
 #define NDES_SERVER_REFLECTION_REFLECTION_SERVICE_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,13 +21,19 @@
 
 namespace ndes::reflection {
 
+// Decides whether a reflection stream may start (e.g. inbound auth); a
+// non-OK status ends the stream with it. Empty: every stream may.
+using AdmissionCheck =
+    std::function<grpc::Status(const grpc::CallbackServerContext&)>;
+
 // grpc.reflection.v1.ServerReflection.
 class ReflectionServiceV1 final
     : public grpc::reflection::v1::ServerReflection::CallbackService {
  public:
   // `services` is what list_services answers: the server's service names.
   ReflectionServiceV1(const DescriptorIndex& index,
-                      std::vector<std::string> services);
+                      std::vector<std::string> services,
+                      AdmissionCheck admit = nullptr);
 
   grpc::ServerBidiReactor<grpc::reflection::v1::ServerReflectionRequest,
                           grpc::reflection::v1::ServerReflectionResponse>*
@@ -35,6 +42,7 @@ class ReflectionServiceV1 final
  private:
   const DescriptorIndex& index_;
   const std::vector<std::string> services_;
+  const AdmissionCheck admit_;
 };
 
 // grpc.reflection.v1alpha.ServerReflection.
@@ -42,7 +50,8 @@ class ReflectionServiceV1Alpha final
     : public grpc::reflection::v1alpha::ServerReflection::CallbackService {
  public:
   ReflectionServiceV1Alpha(const DescriptorIndex& index,
-                           std::vector<std::string> services);
+                           std::vector<std::string> services,
+                           AdmissionCheck admit = nullptr);
 
   grpc::ServerBidiReactor<grpc::reflection::v1alpha::ServerReflectionRequest,
                           grpc::reflection::v1alpha::ServerReflectionResponse>*
@@ -51,6 +60,7 @@ class ReflectionServiceV1Alpha final
  private:
   const DescriptorIndex& index_;
   const std::vector<std::string> services_;
+  const AdmissionCheck admit_;
 };
 
 }  // namespace ndes::reflection

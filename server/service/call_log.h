@@ -1,17 +1,30 @@
-// The gateway's log: one line per finished call, plus start-up and shutdown
-// events, on standard error.
+// The gateway's log, on standard error: one line per finished call, plus
+// start-up, shutdown and fault events. Two formats (--log_format):
 //
+// text (the default, for people):
 //   2026-11-28T10:15:30.123Z INFO call method=UpdateNdesConnectors code=OK
-//   latency_ms=0.84 2026-11-28T10:15:31.002Z INFO call method=GetNdesConnector
-//   code=NOT_FOUND latency_ms=0.12 error="connector \"x\" not found"
+//     latency_ms=0.840 request_id=6f1c... caller=app-1
+// json (one object per line, for log pipelines):
+//   {"time":"2026-11-28T10:15:30.123Z","level":"info","msg":"call",
+//    "method":"UpdateNdesConnectors","code":"OK","latency_ms":0.84,
+//    "request_id":"6f1c...","caller":"app-1"}
+// (each shown folded here; a real entry is one line). `error` is added for a
+// failed call; `caller` only when inbound auth is on.
 //
-// Nothing from request metadata is ever logged, so a bearer token cannot
-// reach the log. Each line is written with one call, so lines from
-// concurrent calls never interleave.
+// A call's level follows its code: the server's own faults (INTERNAL,
+// UNKNOWN, DATA_LOSS) are errors, UNAVAILABLE and DEADLINE_EXCEEDED
+// warnings, everything else (including the caller's mistakes) info.
+// --log_level drops lines below it.
 //
-// Thread-safe.
+// Nothing from request metadata except the request id is ever logged, so a
+// bearer token cannot reach the log. Each line is written with one call, so
+// lines from concurrent calls never interleave.
+//
+// Thread-safe. Configure (SetLogFormat, SetLogLevel) before serving.
 #ifndef NDES_SERVER_SERVICE_CALL_LOG_H_
 #define NDES_SERVER_SERVICE_CALL_LOG_H_
+
+#include <string>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -22,11 +35,32 @@ namespace ndes::service {
 // "OK", "INVALID_ARGUMENT", ...
 absl::string_view StatusCodeName(grpc::StatusCode code);
 
-// Logs a finished call of `method` (the RPC's short name).
-void LogCall(absl::string_view method, const grpc::Status& status,
-             absl::Duration latency);
-
 enum class LogSeverity { kInfo, kWarning, kError };
+enum class LogFormat { kText, kJson };
+
+// "text" or "json"; false for anything else.
+bool ParseLogFormat(absl::string_view text, LogFormat* format);
+// "info", "warning" or "error"; false for anything else.
+bool ParseLogSeverity(absl::string_view text, LogSeverity* severity);
+
+void SetLogFormat(LogFormat format);
+// Lines below `severity` are not written.
+void SetLogLevel(LogSeverity severity);
+
+// What is logged of one finished call.
+struct CallRecord {
+  // The RPC's short name, e.g. "UpdateNdesConnectors".
+  absl::string_view method;
+  grpc::StatusCode code = grpc::StatusCode::OK;
+  // The error message sent to the caller (empty for OK).
+  absl::string_view error;
+  absl::Duration latency;
+  absl::string_view request_id;
+  // The caller's identity claim (appid/azp/sub); empty without inbound auth.
+  absl::string_view caller;
+};
+
+void LogCall(const CallRecord& call);
 
 // Logs a free-form event (start-up, shutdown, store faults).
 void LogEvent(LogSeverity severity, absl::string_view message);

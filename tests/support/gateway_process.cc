@@ -129,12 +129,29 @@ int GatewayProcess::RunToExit(absl::Duration timeout) {
 }
 
 std::shared_ptr<grpc::Channel> GatewayProcess::Channel() const {
-  return grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+  grpc::ChannelArguments arguments;
+  if (!server_name_.empty()) {
+    arguments.SetSslTargetNameOverride(server_name_);
+  }
+  return grpc::CreateCustomChannel(
+      address_,
+      credentials_ != nullptr ? credentials_
+                              : grpc::InsecureChannelCredentials(),
+      arguments);
 }
 
 std::string GatewayProcess::Log() const {
   absl::MutexLock lock(&mu_);
   return log_;
+}
+
+std::string GatewayProcess::LoggedWord(const std::string& marker) const {
+  absl::MutexLock lock(&mu_);
+  const std::size_t at = log_.find(marker);
+  if (at == std::string::npos) return "";
+  const std::size_t begin = at + marker.size();
+  const std::size_t end = log_.find_first_of(" \n\"", begin);
+  return log_.substr(begin, end - begin);
 }
 
 void GatewayProcess::Signal(int signal) {

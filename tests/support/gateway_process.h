@@ -22,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
 
 namespace ndes::testing {
 
@@ -39,6 +40,17 @@ class GatewayProcess {
   // Runs the process in `directory` instead of the test's working directory.
   void set_working_directory(std::string directory) {
     working_directory_ = std::move(directory);
+  }
+
+  // The credentials Channel() (and so Start's health polling) dials with;
+  // insecure by default. `server_name` overrides the name the server's
+  // certificate is checked against (TLS to 127.0.0.1 with a certificate for
+  // "localhost").
+  void set_channel_credentials(
+      std::shared_ptr<grpc::ChannelCredentials> credentials,
+      std::string server_name = "") {
+    credentials_ = std::move(credentials);
+    server_name_ = std::move(server_name);
   }
 
   // Spawns the process and waits until it logs its address and reports
@@ -62,6 +74,10 @@ class GatewayProcess {
   std::shared_ptr<grpc::Channel> Channel() const;
   // Everything the process wrote to stderr so far.
   std::string Log() const;
+  // The word after the first occurrence of `marker` in the log (up to a
+  // space, quote or line end), e.g. LoggedWord("health probes on ") is the
+  // health listener's address; empty if the log has no such marker.
+  std::string LoggedWord(const std::string& marker) const;
 
  private:
   absl::Status Spawn();
@@ -70,6 +86,8 @@ class GatewayProcess {
   std::vector<std::string> args_;
   std::vector<std::string> env_;
   std::string working_directory_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
+  std::string server_name_;
   pid_t pid_ = -1;
   int exit_code_ = 0;
   std::string address_;
