@@ -51,14 +51,15 @@ absl::Status Refuse(absl::string_view message) {
 }
 
 // Decodes one base64url part of the token holding a JSON object.
+// `what_is` names it in messages ("token header is").
 absl::StatusOr<web::json::value> DecodeJsonObject(absl::string_view part,
-                                                  absl::string_view what) {
+                                                  absl::string_view what_is) {
   std::optional<std::string> bytes = DecodeBase64Url(part);
-  if (!bytes) return Refuse(absl::StrCat("token ", what, " is not base64url"));
+  if (!bytes) return Refuse(absl::StrCat(what_is, " not base64url"));
   std::error_code error;
   web::json::value value = web::json::value::parse(*bytes, error);
   if (error || !value.is_object()) {
-    return Refuse(absl::StrCat("token ", what, " is not a JSON object"));
+    return Refuse(absl::StrCat(what_is, " not a JSON object"));
   }
   return value;
 }
@@ -202,7 +203,7 @@ absl::StatusOr<VerifiedToken> JwtVerifier::Verify(
 
   // Everything that needs no key is checked first: a malformed token never
   // costs a key lookup, which may read the JWKS file.
-  absl::StatusOr<web::json::value> header = DecodeJsonObject(parts[0], "header");
+  absl::StatusOr<web::json::value> header = DecodeJsonObject(parts[0], "token header is");
   if (!header.ok()) return header.status();
   std::optional<std::string> alg_name = StringClaim(*header, "alg");
   if (!alg_name) return Refuse("token header has no alg");
@@ -218,7 +219,7 @@ absl::StatusOr<VerifiedToken> JwtVerifier::Verify(
   }
   std::optional<std::string> kid = StringClaim(*header, "kid");
   if (!kid || kid->empty()) return Refuse("token header has no kid");
-  absl::StatusOr<web::json::value> claims = DecodeJsonObject(parts[1], "claims");
+  absl::StatusOr<web::json::value> claims = DecodeJsonObject(parts[1], "token claims are");
   if (!claims.ok()) return claims.status();
   std::optional<std::string> signature = DecodeBase64Url(parts[2]);
   if (!signature || signature->empty()) {
