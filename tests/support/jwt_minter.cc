@@ -8,6 +8,7 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <system_error>
@@ -20,6 +21,7 @@
 #include "absl/strings/str_split.h"
 #include "cpprest/json.h"
 #include "gtest/gtest.h"
+#include "support/jwt_test_keys.h"
 
 namespace ndes::testing {
 namespace {
@@ -74,6 +76,19 @@ std::string DerToRawEcdsa(const std::string& der) {
   std::string raw = BnToBytes(r, 32) + BnToBytes(s, 32);
   ECDSA_SIG_free(sig);
   return raw;
+}
+
+// The next unused pre-generated RSA-2048 key, or null when all are taken.
+// Process-wide, so that two minters (a signer and a forger) never share a
+// key.
+EVP_PKEY* NextPooledRsaKey() {
+  static std::atomic<int> next{0};
+  const int index = next.fetch_add(1);
+  if (index >= kRsaTestKeyCount) return nullptr;
+  BIO* bio = BIO_new_mem_buf(kRsaTestKeysPem[index], -1);
+  EVP_PKEY* pkey = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  return pkey;
 }
 
 }  // namespace
@@ -146,8 +161,11 @@ JwtMinter::~JwtMinter() = default;
 void JwtMinter::AddRsaKey(const std::string& kid, int bits) {
   auto key = std::make_shared<Key>();
   key->kid = kid;
-  key->pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA",
-                                static_cast<size_t>(bits));
+  if (bits == 2048) key->pkey = NextPooledRsaKey();
+  if (key->pkey == nullptr) {
+    key->pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA",
+                                  static_cast<size_t>(bits));
+  }
   if (key->pkey == nullptr) {
     ADD_FAILURE() << "RSA key generation failed";
     return;

@@ -72,7 +72,10 @@ class JwtMinter {
   JwtMinter(const JwtMinter&) = delete;
   JwtMinter& operator=(const JwtMinter&) = delete;
 
-  // Generates a key pair under `kid` (replacing one of the same kid).
+  // Adds a key pair under `kid` (replacing one of the same kid). RSA-2048
+  // keys come from a small pool of pre-generated test keys while it lasts
+  // (generating one takes up to a second on a busy machine); every key is
+  // still distinct within a process, whichever minter holds it.
   void AddRsaKey(const std::string& kid, int bits = 2048);
   void AddEcKey(const std::string& kid);  // P-256
 
