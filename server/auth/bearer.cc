@@ -33,8 +33,8 @@ absl::StatusOr<absl::string_view> ExtractBearerToken(
   }
   if (!absl::StartsWithIgnoreCase(authorization, kScheme)) {
     // "Bearer" without a token.
-    if (absl::EqualsIgnoreCase(absl::StripTrailingAsciiWhitespace(authorization),
-                               "bearer")) {
+    if (absl::EqualsIgnoreCase(
+            absl::StripTrailingAsciiWhitespace(authorization), "bearer")) {
       return absl::UnauthenticatedError("missing bearer token");
     }
     return absl::UnauthenticatedError("authorization is not a bearer token");

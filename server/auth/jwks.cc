@@ -101,9 +101,9 @@ absl::StatusOr<std::shared_ptr<EVP_PKEY>> RsaPublicKey(
   }
   const int bits = BN_num_bits(n_bn.get());
   if (bits < kMinRsaBits || bits > kMaxRsaBits) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "RSA key of ", bits, " bits (accepted: ", kMinRsaBits, " to ",
-        kMaxRsaBits, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("RSA key of ", bits, " bits (accepted: ", kMinRsaBits,
+                     " to ", kMaxRsaBits, ")"));
   }
   ParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (bld == nullptr ||
@@ -183,9 +183,8 @@ absl::StatusOr<JsonWebKey> ParseKey(const web::json::value& jwk) {
     key.type = KeyType::kEcP256;
     std::optional<std::string> crv = StringField(jwk, "crv");
     if (!crv || *crv != "P-256") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("crv ", crv ? QuoteUntrusted(*crv) : "(none)",
-                       " is not supported"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "crv ", crv ? QuoteUntrusted(*crv) : "(none)", " is not supported"));
     }
     if (!key.alg.empty() && key.alg != "ES256") {
       return absl::InvalidArgumentError(
@@ -220,8 +219,7 @@ absl::string_view KeyTypeName(KeyType type) {
 absl::StatusOr<Jwks> Jwks::Parse(absl::string_view json,
                                  absl::string_view source) {
   std::error_code error;
-  web::json::value document =
-      web::json::value::parse(std::string(json), error);
+  web::json::value document = web::json::value::parse(std::string(json), error);
   if (error) {
     return absl::InvalidArgumentError(
         absl::StrCat("JWKS ", source, " is not JSON: ", error.message()));

@@ -192,8 +192,8 @@ absl::StatusOr<VerifiedToken> JwtVerifier::Verify(
     absl::string_view token) const {
   if (token.empty()) return Refuse("missing bearer token");
   if (token.size() > kMaxTokenBytes) {
-    return Refuse(absl::StrCat("token is larger than ", kMaxTokenBytes,
-                               " bytes"));
+    return Refuse(
+        absl::StrCat("token is larger than ", kMaxTokenBytes, " bytes"));
   }
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   if (parts.size() != 3) {
@@ -203,7 +203,8 @@ absl::StatusOr<VerifiedToken> JwtVerifier::Verify(
 
   // Everything that needs no key is checked first: a malformed token never
   // costs a key lookup, which may read the JWKS file.
-  absl::StatusOr<web::json::value> header = DecodeJsonObject(parts[0], "token header is");
+  absl::StatusOr<web::json::value> header =
+      DecodeJsonObject(parts[0], "token header is");
   if (!header.ok()) return header.status();
   std::optional<std::string> alg_name = StringClaim(*header, "alg");
   if (!alg_name) return Refuse("token header has no alg");
@@ -219,7 +220,8 @@ absl::StatusOr<VerifiedToken> JwtVerifier::Verify(
   }
   std::optional<std::string> kid = StringClaim(*header, "kid");
   if (!kid || kid->empty()) return Refuse("token header has no kid");
-  absl::StatusOr<web::json::value> claims = DecodeJsonObject(parts[1], "token claims are");
+  absl::StatusOr<web::json::value> claims =
+      DecodeJsonObject(parts[1], "token claims are");
   if (!claims.ok()) return claims.status();
   std::optional<std::string> signature = DecodeBase64Url(parts[2]);
   if (!signature || signature->empty()) {
@@ -228,25 +230,22 @@ absl::StatusOr<VerifiedToken> JwtVerifier::Verify(
 
   std::shared_ptr<const JsonWebKey> key = keys_->FindKey(*kid);
   if (key == nullptr) {
-    return Refuse(
-        absl::StrCat("unknown signing key ", QuoteUntrusted(*kid)));
+    return Refuse(absl::StrCat("unknown signing key ", QuoteUntrusted(*kid)));
   }
   // The algorithm must fit the key: accepting RS256 over an EC key (or HS256
   // over any public key) is the classic algorithm-confusion hole.
   if (algorithm->key_type != key->type) {
-    return Refuse(absl::StrCat("algorithm ", algorithm->name,
-                               " does not fit signing key ",
-                               QuoteUntrusted(*kid), " (",
-                               KeyTypeName(key->type), ")"));
+    return Refuse(absl::StrCat(
+        "algorithm ", algorithm->name, " does not fit signing key ",
+        QuoteUntrusted(*kid), " (", KeyTypeName(key->type), ")"));
   }
   if (!key->alg.empty() && key->alg != algorithm->name) {
     return Refuse(absl::StrCat("algorithm ", algorithm->name,
                                " does not fit signing key ",
-                               QuoteUntrusted(*kid), " (", key->alg,
-                               " only)"));
+                               QuoteUntrusted(*kid), " (", key->alg, " only)"));
   }
-  const absl::string_view signing_input(
-      token.data(), parts[0].size() + 1 + parts[1].size());
+  const absl::string_view signing_input(token.data(),
+                                        parts[0].size() + 1 + parts[1].size());
   if (!SignatureIsValid(*algorithm, *key, signing_input, *signature)) {
     return Refuse("token signature is invalid");
   }
@@ -297,7 +296,8 @@ absl::StatusOr<VerifiedToken> JwtVerifier::Verify(
     }
   }
   if (std::optional<std::string> scp = StringClaim(*claims, "scp")) {
-    for (absl::string_view scope : absl::StrSplit(*scp, ' ', absl::SkipEmpty())) {
+    for (absl::string_view scope :
+         absl::StrSplit(*scp, ' ', absl::SkipEmpty())) {
       verified.scopes.emplace_back(scope);
     }
   }

@@ -27,8 +27,8 @@ std::shared_ptr<const JsonWebKey> StaticKeySource::FindKey(
 
 bool JwksFileKeySource::FileIdentity::operator==(
     const FileIdentity& other) const {
-  return device == other.device && inode == other.inode &&
-         size == other.size && mtime_ns == other.mtime_ns;
+  return device == other.device && inode == other.inode && size == other.size &&
+         mtime_ns == other.mtime_ns;
 }
 
 absl::StatusOr<std::unique_ptr<JwksFileKeySource>> JwksFileKeySource::Create(

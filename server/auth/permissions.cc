@@ -24,8 +24,8 @@ absl::Status CheckPermission(const VerifiedToken& token, Access access) {
   if (access == Access::kRead) {
     if (Grants(token, kReadPermission)) return absl::OkStatus();
     return absl::PermissionDeniedError(
-        absl::StrCat("requires ", kReadPermission, " or ",
-                     kReadWritePermission, " (in roles or scp)"));
+        absl::StrCat("requires ", kReadPermission, " or ", kReadWritePermission,
+                     " (in roles or scp)"));
   }
   return absl::PermissionDeniedError(
       absl::StrCat("requires ", kReadWritePermission, " (in roles or scp)"));

@@ -1,8 +1,10 @@
 // Graph's permission model for the gateway's calls.
 //
-//   write (Create, Update, Delete) needs DeviceManagementConfiguration.ReadWrite.All
-//   read  (Get, List)              needs DeviceManagementConfiguration.Read.All
-//                                  or    DeviceManagementConfiguration.ReadWrite.All
+//   write (Create, Update, Delete):
+//     DeviceManagementConfiguration.ReadWrite.All
+//   read (Get, List):
+//     DeviceManagementConfiguration.Read.All or
+//     DeviceManagementConfiguration.ReadWrite.All
 //
 // as an application permission (the `roles` claim of an app-only token) or
 // a delegated one (the `scp` claim of a token acting for a user). Names

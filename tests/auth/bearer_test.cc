@@ -20,8 +20,8 @@ TEST(BearerTest, ExtractsTheToken) {
 }
 
 TEST(BearerTest, SchemeIsCaseInsensitive) {
-  for (const char* value : {"bearer abc.def.ghi", "BEARER abc.def.ghi",
-                            "bEaReR abc.def.ghi"}) {
+  for (const char* value :
+       {"bearer abc.def.ghi", "BEARER abc.def.ghi", "bEaReR abc.def.ghi"}) {
     absl::StatusOr<absl::string_view> token = ExtractBearerToken(value);
     ASSERT_TRUE(token.ok()) << value << ": " << token.status();
     EXPECT_EQ(*token, "abc.def.ghi");
@@ -48,8 +48,8 @@ TEST(BearerTest, MissingValueIsMissingToken) {
 TEST(BearerTest, OtherSchemesAreRefused) {
   for (const char* value :
        {"Basic dXNlcjpwYXNz", "Bearerabc.def.ghi", "Token abc", "abc.def.ghi",
-        "Bearer  abc.def.ghi", "Bearer  ", "Bearer abc def", "Bearer abc.def.ghi ",
-        "Bearer\tabc", "Bearer abc=def", "Bearer ="}) {
+        "Bearer  abc.def.ghi", "Bearer  ", "Bearer abc def",
+        "Bearer abc.def.ghi ", "Bearer\tabc", "Bearer abc=def", "Bearer ="}) {
     absl::StatusOr<absl::string_view> token = ExtractBearerToken(value);
     EXPECT_EQ(token.status().code(), absl::StatusCode::kUnauthenticated)
         << '"' << value << '"';

@@ -61,8 +61,8 @@ class JwksTest : public ::testing::Test {
 JwtMinter* JwksTest::minter_ = nullptr;
 
 TEST_F(JwksTest, ParsesRsaAndEcKeys) {
-  absl::StatusOr<Jwks> jwks = Jwks::Parse(minter_->Jwks({"rsa-1", "ec-1"}),
-                                          kSource);
+  absl::StatusOr<Jwks> jwks =
+      Jwks::Parse(minter_->Jwks({"rsa-1", "ec-1"}), kSource);
   ASSERT_TRUE(jwks.ok()) << jwks.status();
   EXPECT_EQ(jwks->size(), 2u);
   EXPECT_THAT(jwks->skipped(), IsEmpty());
@@ -87,8 +87,8 @@ TEST_F(JwksTest, ParsesRsaAndEcKeys) {
 
 TEST_F(JwksTest, KeepsTheKeysOwnAlg) {
   absl::StatusOr<Jwks> jwks = Jwks::Parse(
-      absl::StrCat("{\"keys\":[", With(minter_->Jwk("rsa-1"), "\"alg\":\"RS384\""),
-                   "]}"),
+      absl::StrCat("{\"keys\":[",
+                   With(minter_->Jwk("rsa-1"), "\"alg\":\"RS384\""), "]}"),
       kSource);
   ASSERT_TRUE(jwks.ok()) << jwks.status();
   ASSERT_NE(jwks->Find("rsa-1"), nullptr);
@@ -120,11 +120,9 @@ TEST_F(JwksTest, UnusableKeysAreSkippedWithAReason) {
        "key \"ec-1\" skipped: use \"enc\" is not \"sig\""},
       {"use not a string", Replace(ec, "\"use\":\"sig\"", "\"use\":1"),
        "key \"ec-1\" skipped: use (not a string) is not \"sig\""},
-      {"symmetric key",
-       R"({"kty":"oct","kid":"hmac-1","k":"c2VjcmV0"})",
+      {"symmetric key", R"({"kty":"oct","kid":"hmac-1","k":"c2VjcmV0"})",
        "key \"hmac-1\" skipped: kty \"oct\" is not supported"},
-      {"OKP key",
-       R"({"kty":"OKP","crv":"Ed25519","kid":"ed-1","x":"AAAA"})",
+      {"OKP key", R"({"kty":"OKP","crv":"Ed25519","kid":"ed-1","x":"AAAA"})",
        "key \"ed-1\" skipped: kty \"OKP\" is not supported"},
       {"no kty", R"({"kid":"k","n":"AQAB","e":"AQAB"})",
        "key \"k\" skipped: no \"kty\""},
@@ -140,7 +138,8 @@ TEST_F(JwksTest, UnusableKeysAreSkippedWithAReason) {
        "key \"ec-x\" skipped: crv (none) is not supported"},
       {"RSA without n", R"({"kty":"RSA","kid":"r","e":"AQAB"})",
        "key \"r\" skipped: RSA key without \"n\" and \"e\""},
-      {"RSA n not base64url", R"({"kty":"RSA","kid":"r","n":"a+b/","e":"AQAB"})",
+      {"RSA n not base64url",
+       R"({"kty":"RSA","kid":"r","n":"a+b/","e":"AQAB"})",
        "key \"r\" skipped: \"n\" or \"e\" is not base64url"},
       {"RSA n padded", R"({"kty":"RSA","kid":"r","n":"AQA=","e":"AQAB"})",
        "key \"r\" skipped: \"n\" or \"e\" is not base64url"},

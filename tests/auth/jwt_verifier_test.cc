@@ -31,8 +31,8 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 11, 28, 10, 0, 0),
-                                        absl::UTCTimeZone());
+const absl::Time kNow = absl::FromCivil(
+    absl::CivilSecond(2026, 11, 28, 10, 0, 0), absl::UTCTimeZone());
 
 constexpr char kRsaKid[] = "rsa-1";
 constexpr char kEcKid[] = "ec-1";
@@ -129,8 +129,7 @@ TEST_P(JwtVerifierTest, AcceptsAValidToken) {
 }
 
 TEST_P(JwtVerifierTest, RefusesAnExpiredToken) {
-  ExpectRefused(Verifier(),
-                Mint(JwtClaims::Standard(kNow - absl::Hours(2))),
+  ExpectRefused(Verifier(), Mint(JwtClaims::Standard(kNow - absl::Hours(2))),
                 "token expired at 2026-11-28T09:00:00Z");
 }
 
@@ -140,10 +139,10 @@ TEST_P(JwtVerifierTest, ToleratesExpiryWithinTheClockSkew) {
                   .Verify(Mint(JwtClaims::Standard(kNow).Set(
                       "exp", kNow - absl::Seconds(59))))
                   .ok());
-  ExpectRefused(verifier,
-                Mint(JwtClaims::Standard(kNow).Set("exp",
-                                                   kNow - absl::Seconds(61))),
-                "token expired at 2026-11-28T09:58:59Z");
+  ExpectRefused(
+      verifier,
+      Mint(JwtClaims::Standard(kNow).Set("exp", kNow - absl::Seconds(61))),
+      "token expired at 2026-11-28T09:58:59Z");
 }
 
 TEST_P(JwtVerifierTest, ToleratesNotBeforeWithinTheClockSkew) {
@@ -152,10 +151,10 @@ TEST_P(JwtVerifierTest, ToleratesNotBeforeWithinTheClockSkew) {
                   .Verify(Mint(JwtClaims::Standard(kNow).Set(
                       "nbf", kNow + absl::Seconds(59))))
                   .ok());
-  ExpectRefused(verifier,
-                Mint(JwtClaims::Standard(kNow).Set("nbf",
-                                                   kNow + absl::Seconds(61))),
-                "token not valid before 2026-11-28T10:01:01Z");
+  ExpectRefused(
+      verifier,
+      Mint(JwtClaims::Standard(kNow).Set("nbf", kNow + absl::Seconds(61))),
+      "token not valid before 2026-11-28T10:01:01Z");
 }
 
 TEST_P(JwtVerifierTest, ClockSkewIsNeverMoreThanSixtySeconds) {
@@ -163,10 +162,10 @@ TEST_P(JwtVerifierTest, ClockSkewIsNeverMoreThanSixtySeconds) {
   options.clock_skew = absl::Hours(1);
   JwtVerifier verifier = Verifier(options);
   EXPECT_EQ(verifier.clock_skew(), absl::Seconds(60));
-  ExpectRefused(verifier,
-                Mint(JwtClaims::Standard(kNow).Set("exp",
-                                                   kNow - absl::Seconds(61))),
-                "token expired");
+  ExpectRefused(
+      verifier,
+      Mint(JwtClaims::Standard(kNow).Set("exp", kNow - absl::Seconds(61))),
+      "token expired");
 }
 
 TEST_P(JwtVerifierTest, ZeroClockSkewIsExact) {
@@ -192,9 +191,10 @@ TEST_P(JwtVerifierTest, RefusesATokenWithoutExp) {
 
 TEST_P(JwtVerifierTest, RefusesTimeClaimsThatAreNotNumbers) {
   JwtVerifier verifier = Verifier();
-  ExpectRefused(verifier,
-                Mint(JwtClaims::Standard(kNow).SetJson("exp", "\"1900000000\"")),
-                "token exp claim is not a number");
+  ExpectRefused(
+      verifier,
+      Mint(JwtClaims::Standard(kNow).SetJson("exp", "\"1900000000\"")),
+      "token exp claim is not a number");
   ExpectRefused(verifier,
                 Mint(JwtClaims::Standard(kNow).SetJson("nbf", "null")),
                 "token nbf claim is not a number");
@@ -202,11 +202,11 @@ TEST_P(JwtVerifierTest, RefusesTimeClaimsThatAreNotNumbers) {
 
 TEST_P(JwtVerifierTest, AcceptsFractionalAndHugeExp) {
   JwtVerifier verifier = Verifier();
-  EXPECT_TRUE(verifier
-                  .Verify(Mint(JwtClaims::Standard(kNow).SetJson(
-                      "exp", absl::StrCat(absl::ToUnixSeconds(kNow) + 10,
-                                          ".5"))))
-                  .ok());
+  EXPECT_TRUE(
+      verifier
+          .Verify(Mint(JwtClaims::Standard(kNow).SetJson(
+              "exp", absl::StrCat(absl::ToUnixSeconds(kNow) + 10, ".5"))))
+          .ok());
   EXPECT_TRUE(
       verifier.Verify(Mint(JwtClaims::Standard(kNow).SetJson("exp", "1e300")))
           .ok());
@@ -217,9 +217,10 @@ TEST_P(JwtVerifierTest, AcceptsFractionalAndHugeExp) {
 
 TEST_P(JwtVerifierTest, RefusesAnotherIssuer) {
   JwtVerifier verifier = Verifier();
-  ExpectRefused(verifier,
-                Mint(JwtClaims::Standard(kNow).Set("iss", "https://evil.test/")),
-                "token issuer \"https://evil.test/\" is not accepted");
+  ExpectRefused(
+      verifier,
+      Mint(JwtClaims::Standard(kNow).Set("iss", "https://evil.test/")),
+      "token issuer \"https://evil.test/\" is not accepted");
   ExpectRefused(verifier, Mint(JwtClaims::Standard(kNow).Remove("iss")),
                 "token has no iss claim");
   ExpectRefused(verifier,
@@ -249,18 +250,18 @@ TEST_P(JwtVerifierTest, RefusesAnotherAudience) {
   ExpectRefused(verifier, Mint(JwtClaims::Standard(kNow).SetJson("aud", "7")),
                 "token aud claim is not a string or an array");
   // Case matters.
-  ExpectRefused(verifier,
-                Mint(JwtClaims::Standard(kNow).Set("aud",
-                                                   "API://NDES-GATEWAY-TEST")),
-                "is not accepted");
+  ExpectRefused(
+      verifier,
+      Mint(JwtClaims::Standard(kNow).Set("aud", "API://NDES-GATEWAY-TEST")),
+      "is not accepted");
 }
 
 TEST_P(JwtVerifierTest, AcceptsTheAudienceInAnArray) {
-  EXPECT_TRUE(Verifier()
-                  .Verify(Mint(JwtClaims::Standard(kNow).Set(
-                      "aud", std::vector<std::string>{"api://other",
-                                                      kTestAudience})))
-                  .ok());
+  EXPECT_TRUE(
+      Verifier()
+          .Verify(Mint(JwtClaims::Standard(kNow).Set(
+              "aud", std::vector<std::string>{"api://other", kTestAudience})))
+          .ok());
 }
 
 TEST_P(JwtVerifierTest, AudienceIsNotCheckedWhenNotConfigured) {
@@ -272,10 +273,9 @@ TEST_P(JwtVerifierTest, AudienceIsNotCheckedWhenNotConfigured) {
 }
 
 TEST_P(JwtVerifierTest, RefusesATamperedSignature) {
-  ExpectRefused(
-      Verifier(),
-      JwtMinter::TamperSignature(Mint(JwtClaims::Standard(kNow))),
-      "token signature is invalid");
+  ExpectRefused(Verifier(),
+                JwtMinter::TamperSignature(Mint(JwtClaims::Standard(kNow))),
+                "token signature is invalid");
 }
 
 TEST_P(JwtVerifierTest, RefusesTamperedClaims) {
@@ -307,36 +307,36 @@ TEST_P(JwtVerifierTest, RefusesAMissingKid) {
                 minter_->MintWithHeader(
                     kid(), absl::StrCat(R"({"alg":")", alg(), "\"}"), claims),
                 "token header has no kid");
-  ExpectRefused(verifier,
-                minter_->MintWithHeader(
-                    kid(), absl::StrCat(R"({"alg":")", alg(), R"(","kid":""})"),
-                    claims),
-                "token header has no kid");
-  ExpectRefused(verifier,
-                minter_->MintWithHeader(
-                    kid(), absl::StrCat(R"({"alg":")", alg(), R"(","kid":7})"),
-                    claims),
-                "token header has no kid");
+  ExpectRefused(
+      verifier,
+      minter_->MintWithHeader(
+          kid(), absl::StrCat(R"({"alg":")", alg(), R"(","kid":""})"), claims),
+      "token header has no kid");
+  ExpectRefused(
+      verifier,
+      minter_->MintWithHeader(
+          kid(), absl::StrCat(R"({"alg":")", alg(), R"(","kid":7})"), claims),
+      "token header has no kid");
 }
 
 TEST_P(JwtVerifierTest, RefusesAlgNone) {
   const std::string claims = JwtClaims::Standard(kNow).Json();
   JwtVerifier verifier = Verifier();
   for (const char* alg : {"none", "None", "NONE"}) {
-    ExpectRefused(verifier,
-                  JwtMinter::MintUnsigned(
-                      absl::StrCat(R"({"alg":")", alg, R"(","kid":")", kid(),
-                                   "\"}"),
-                      claims),
-                  absl::StrCat("algorithm \"", alg, "\" is not accepted"));
+    ExpectRefused(
+        verifier,
+        JwtMinter::MintUnsigned(
+            absl::StrCat(R"({"alg":")", alg, R"(","kid":")", kid(), "\"}"),
+            claims),
+        absl::StrCat("algorithm \"", alg, "\" is not accepted"));
   }
   // alg none with a signature that is valid for the key.
-  ExpectRefused(verifier,
-                minter_->MintWithHeader(
-                    kid(),
-                    absl::StrCat(R"({"alg":"none","kid":")", kid(), "\"}"),
-                    claims),
-                "algorithm \"none\" is not accepted");
+  ExpectRefused(
+      verifier,
+      minter_->MintWithHeader(
+          kid(), absl::StrCat(R"({"alg":"none","kid":")", kid(), "\"}"),
+          claims),
+      "algorithm \"none\" is not accepted");
 }
 
 TEST_P(JwtVerifierTest, RefusesHs256EvenKeyedWithThePublicKey) {
@@ -351,15 +351,15 @@ TEST_P(JwtVerifierTest, RefusesHs256EvenKeyedWithThePublicKey) {
 TEST_P(JwtVerifierTest, RefusesOtherAlgorithms) {
   JwtVerifier verifier = Verifier();
   const std::string claims = JwtClaims::Standard(kNow).Json();
-  for (const char* alg : {"PS256", "ES384", "ES512", "EdDSA", "rs256", "HS512",
-                          "RSA-OAEP", ""}) {
-    ExpectRefused(verifier,
-                  minter_->MintWithHeader(
-                      kid(),
-                      absl::StrCat(R"({"alg":")", alg, R"(","kid":")", kid(),
-                                   "\"}"),
-                      claims),
-                  absl::StrCat("algorithm \"", alg, "\" is not accepted"));
+  for (const char* alg :
+       {"PS256", "ES384", "ES512", "EdDSA", "rs256", "HS512", "RSA-OAEP", ""}) {
+    ExpectRefused(
+        verifier,
+        minter_->MintWithHeader(
+            kid(),
+            absl::StrCat(R"({"alg":")", alg, R"(","kid":")", kid(), "\"}"),
+            claims),
+        absl::StrCat("algorithm \"", alg, "\" is not accepted"));
   }
   ExpectRefused(verifier,
                 minter_->MintWithHeader(
@@ -391,13 +391,13 @@ TEST_P(JwtVerifierTest, RefusesMalformedTokens) {
   ExpectRefused(verifier, "abc", "token is not a compact JWS (1 parts");
   ExpectRefused(verifier, "", "missing bearer token");
   ExpectRefused(verifier, "..", "token header is not a JSON object");
-  ExpectRefused(verifier, absl::StrCat("!", parts[0].substr(1), ".", parts[1],
-                                       ".", parts[2]),
-                "token header is not base64url");
+  ExpectRefused(
+      verifier,
+      absl::StrCat("!", parts[0].substr(1), ".", parts[1], ".", parts[2]),
+      "token header is not base64url");
   ExpectRefused(verifier, absl::StrCat(parts[0], "=.", parts[1], ".", parts[2]),
                 "token header is not base64url");
-  ExpectRefused(verifier,
-                absl::StrCat(parts[0], ".", parts[1], "$.", parts[2]),
+  ExpectRefused(verifier, absl::StrCat(parts[0], ".", parts[1], "$.", parts[2]),
                 "token claims are not base64url");
   ExpectRefused(verifier,
                 absl::StrCat(parts[0], ".", parts[1], ".", parts[2], "=="),
@@ -416,8 +416,8 @@ TEST_P(JwtVerifierTest, RefusesMalformedTokens) {
                   "token signature is not base64url");
   }
   // Headers and claims that are JSON, but not objects; or not JSON at all.
-  for (const char* json : {"[1,2]", "\"text\"", "42", "null", "{\"alg\":",
-                           "not json"}) {
+  for (const char* json :
+       {"[1,2]", "\"text\"", "42", "null", "{\"alg\":", "not json"}) {
     SCOPED_TRACE(json);
     ExpectRefused(verifier, minter_->MintWithHeader(kid(), json, claims),
                   "token header is not a JSON object");
@@ -427,15 +427,15 @@ TEST_P(JwtVerifierTest, RefusesMalformedTokens) {
 }
 
 TEST_P(JwtVerifierTest, RefusesAHugeToken) {
-  ExpectRefused(Verifier(),
-                Mint(JwtClaims::Standard(kNow).Set("pad",
-                                                   std::string(40000, 'x'))),
-                "token is larger than 32768 bytes");
+  ExpectRefused(
+      Verifier(),
+      Mint(JwtClaims::Standard(kNow).Set("pad", std::string(40000, 'x'))),
+      "token is larger than 32768 bytes");
 }
 
 TEST_P(JwtVerifierTest, RefusalsNeverEchoTheToken) {
-  const std::string token = Mint(
-      JwtClaims::Standard(kNow).Set("exp", kNow - absl::Hours(1)));
+  const std::string token =
+      Mint(JwtClaims::Standard(kNow).Set("exp", kNow - absl::Hours(1)));
   absl::StatusOr<VerifiedToken> verified = Verifier().Verify(token);
   ASSERT_FALSE(verified.ok());
   std::vector<std::string> parts = absl::StrSplit(token, '.');
@@ -445,9 +445,9 @@ TEST_P(JwtVerifierTest, RefusalsNeverEchoTheToken) {
 }
 
 TEST_P(JwtVerifierTest, QuotedClaimValuesAreEscapedAndCut) {
-  absl::StatusOr<VerifiedToken> verified = Verifier().Verify(Mint(
-      JwtClaims::Standard(kNow).Set("iss", std::string("evil\n\"x") +
-                                               std::string(200, 'a'))));
+  absl::StatusOr<VerifiedToken> verified =
+      Verifier().Verify(Mint(JwtClaims::Standard(kNow).Set(
+          "iss", std::string("evil\n\"x") + std::string(200, 'a'))));
   EXPECT_EQ(verified.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_THAT(verified.status().message(), HasSubstr("evil\\n\\\"x"));
   EXPECT_THAT(verified.status().message(), Not(HasSubstr("\n")));
@@ -456,9 +456,11 @@ TEST_P(JwtVerifierTest, QuotedClaimValuesAreEscapedAndCut) {
 
 TEST_P(JwtVerifierTest, IdentityFallsBackFromAppidToAzpToSub) {
   JwtVerifier verifier = Verifier();
-  absl::StatusOr<VerifiedToken> azp = verifier.Verify(Mint(
-      JwtClaims::Standard(kNow).Remove("appid").Set("azp", "azp-id").Set(
-          "sub", "sub-id")));
+  absl::StatusOr<VerifiedToken> azp =
+      verifier.Verify(Mint(JwtClaims::Standard(kNow)
+                               .Remove("appid")
+                               .Set("azp", "azp-id")
+                               .Set("sub", "sub-id")));
   ASSERT_TRUE(azp.ok()) << azp.status();
   EXPECT_EQ(azp->identity, "azp-id");
 
@@ -474,12 +476,13 @@ TEST_P(JwtVerifierTest, IdentityFallsBackFromAppidToAzpToSub) {
 }
 
 TEST_P(JwtVerifierTest, ReadsScopesFromScp) {
-  absl::StatusOr<VerifiedToken> verified = Verifier().Verify(
-      Mint(JwtClaims::Standard(kNow).Remove("roles").Set(
+  absl::StatusOr<VerifiedToken> verified =
+      Verifier().Verify(Mint(JwtClaims::Standard(kNow).Remove("roles").Set(
           "scp", "User.Read  DeviceManagementConfiguration.Read.All ")));
   ASSERT_TRUE(verified.ok()) << verified.status();
-  EXPECT_THAT(verified->scopes,
-              ElementsAre("User.Read", "DeviceManagementConfiguration.Read.All"));
+  EXPECT_THAT(
+      verified->scopes,
+      ElementsAre("User.Read", "DeviceManagementConfiguration.Read.All"));
   EXPECT_THAT(verified->roles, IsEmpty());
 }
 
@@ -487,7 +490,8 @@ TEST_P(JwtVerifierTest, RolesAndScpOfTheWrongTypeGrantNothing) {
   absl::StatusOr<VerifiedToken> verified = Verifier().Verify(Mint(
       JwtClaims::Standard(kNow)
           .SetJson("roles", "\"DeviceManagementConfiguration.ReadWrite.All\"")
-          .SetJson("scp", "[\"DeviceManagementConfiguration.ReadWrite.All\"]")));
+          .SetJson("scp",
+                   "[\"DeviceManagementConfiguration.ReadWrite.All\"]")));
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_THAT(verified->roles, IsEmpty());
   EXPECT_THAT(verified->scopes, IsEmpty());
@@ -506,19 +510,19 @@ class JwtVerifierKeyTest : public JwtVerifierTestBase, public ::testing::Test {
 
 // Algorithm confusion: a header naming another key type than the key's.
 TEST_F(JwtVerifierKeyTest, RefusesRs256OverAnEcKey) {
-  ExpectRefused(Verifier(),
-                minter_->MintWithHeader(kEcKid,
-                                        R"({"alg":"RS256","kid":"ec-1"})",
-                                        JwtClaims::Standard(kNow).Json()),
-                "algorithm RS256 does not fit signing key \"ec-1\" (EC P-256)");
+  ExpectRefused(
+      Verifier(),
+      minter_->MintWithHeader(kEcKid, R"({"alg":"RS256","kid":"ec-1"})",
+                              JwtClaims::Standard(kNow).Json()),
+      "algorithm RS256 does not fit signing key \"ec-1\" (EC P-256)");
 }
 
 TEST_F(JwtVerifierKeyTest, RefusesEs256OverAnRsaKey) {
-  ExpectRefused(Verifier(),
-                minter_->MintWithHeader(kRsaKid,
-                                        R"({"alg":"ES256","kid":"rsa-1"})",
-                                        JwtClaims::Standard(kNow).Json()),
-                "algorithm ES256 does not fit signing key \"rsa-1\" (RSA)");
+  ExpectRefused(
+      Verifier(),
+      minter_->MintWithHeader(kRsaKid, R"({"alg":"ES256","kid":"rsa-1"})",
+                              JwtClaims::Standard(kNow).Json()),
+      "algorithm ES256 does not fit signing key \"rsa-1\" (RSA)");
 }
 
 TEST_F(JwtVerifierKeyTest, AcceptsRs384AndRs512WithAnRsaKey) {
@@ -540,12 +544,12 @@ TEST_F(JwtVerifierKeyTest, RefusesAnAlgTheJwkDoesNotAllow) {
   JwtVerifier verifier(Keys(absl::StrCat("{\"keys\":[", jwk, "]}")), Options());
   EXPECT_TRUE(
       verifier.Verify(minter_->Mint(kRsaKid, JwtClaims::Standard(kNow))).ok());
-  ExpectRefused(verifier,
-                minter_->MintWithHeader(kRsaKid,
-                                        R"({"alg":"RS384","kid":"rsa-1"})",
-                                        JwtClaims::Standard(kNow).Json()),
-                "algorithm RS384 does not fit signing key \"rsa-1\" (RS256 "
-                "only)");
+  ExpectRefused(
+      verifier,
+      minter_->MintWithHeader(kRsaKid, R"({"alg":"RS384","kid":"rsa-1"})",
+                              JwtClaims::Standard(kNow).Json()),
+      "algorithm RS384 does not fit signing key \"rsa-1\" (RS256 "
+      "only)");
 }
 
 TEST_F(JwtVerifierKeyTest, RefusesAnEs256SignatureInDer) {

@@ -120,7 +120,8 @@ TEST_F(JwksFileKeySourceTest, CreateNamesAFileWithoutUsableKeys) {
   EXPECT_THAT(source.status().message(), HasSubstr("no usable signing key"));
 }
 
-TEST_F(JwksFileKeySourceTest, UnknownKidPicksUpARotatedKeyOnceTheIntervalPassed) {
+TEST_F(JwksFileKeySourceTest,
+       UnknownKidPicksUpARotatedKeyOnceTheIntervalPassed) {
   minter_->WriteJwks(path_, {"k1"});
   std::unique_ptr<JwksFileKeySource> source = Create();
   ASSERT_NE(source, nullptr);

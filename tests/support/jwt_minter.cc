@@ -163,8 +163,8 @@ void JwtMinter::AddRsaKey(const std::string& kid, int bits) {
   key->kid = kid;
   if (bits == 2048) key->pkey = NextPooledRsaKey();
   if (key->pkey == nullptr) {
-    key->pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA",
-                                  static_cast<size_t>(bits));
+    key->pkey =
+        EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(bits));
   }
   if (key->pkey == nullptr) {
     ADD_FAILURE() << "RSA key generation failed";
@@ -307,8 +307,7 @@ std::string JwtMinter::MintHs256(const std::string& secret,
 
 std::string JwtMinter::MintUnsigned(const std::string& header_json,
                                     const std::string& claims_json) {
-  return absl::StrCat(Base64Url(header_json), ".", Base64Url(claims_json),
-                      ".");
+  return absl::StrCat(Base64Url(header_json), ".", Base64Url(claims_json), ".");
 }
 
 std::string JwtMinter::PublicKeyPem(const std::string& kid) const {
@@ -330,8 +329,8 @@ std::string JwtMinter::PublicKeyPem(const std::string& kid) const {
 std::string JwtMinter::TamperSignature(const std::string& token) {
   std::vector<std::string> parts = absl::StrSplit(token, '.');
   std::string signature;
-  if (parts.size() != 3 ||
-      !absl::WebSafeBase64Unescape(parts[2], &signature) || signature.empty()) {
+  if (parts.size() != 3 || !absl::WebSafeBase64Unescape(parts[2], &signature) ||
+      signature.empty()) {
     ADD_FAILURE() << "not a signed compact JWS";
     return token;
   }

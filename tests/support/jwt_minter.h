@@ -53,7 +53,8 @@ class JwtClaims {
   // A NumericDate: whole seconds since the epoch.
   JwtClaims& Set(const std::string& name, absl::Time value);
   // A JSON array of strings.
-  JwtClaims& Set(const std::string& name, const std::vector<std::string>& value);
+  JwtClaims& Set(const std::string& name,
+                 const std::vector<std::string>& value);
   // Any JSON text, unchecked (e.g. "null", "{\"x\":1}", "\"1e9\"").
   JwtClaims& SetJson(const std::string& name, const std::string& json);
   JwtClaims& Remove(const std::string& name);
