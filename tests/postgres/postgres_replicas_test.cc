@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <fstream>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <set>
