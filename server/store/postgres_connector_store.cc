@@ -45,6 +45,9 @@ constexpr absl::Duration kMaxBackoff = absl::Seconds(2);
 // How often queued calls are checked for passed deadlines, and the
 // availability for a reconnection attempt.
 constexpr absl::Duration kMaintenanceTick = absl::Milliseconds(50);
+// How often idle connections are checked for having been closed by the
+// server.
+constexpr absl::Duration kIdleProbeInterval = absl::Seconds(1);
 // Rounds of SELECT FOR UPDATE / INSERT an upsert tries while other writers
 // keep creating and deleting the same id under it.
 constexpr int kUpsertRounds = 3;
@@ -187,10 +190,16 @@ class Connection {
         1, absl::ToInt64Seconds(options.connect_timeout)));
     // Keywords before "dbname" are defaults the URI may override; those
     // after it override the URI.
-    std::vector<const char*> keywords = {"connect_timeout", "application_name",
-                                         "dbname"};
-    std::vector<const char*> values = {connect_timeout.c_str(), "ndes-gateway",
-                                       options.uri.c_str()};
+    // A database host that vanishes without closing the connection would
+    // leave a call waiting for TCP's own timeout (many minutes): keepalives
+    // and tcp_user_timeout give up after about 30 s.
+    std::vector<const char*> keywords = {
+        "connect_timeout", "application_name", "keepalives",
+        "keepalives_idle", "keepalives_interval", "keepalives_count",
+        "tcp_user_timeout", "dbname"};
+    std::vector<const char*> values = {
+        connect_timeout.c_str(), "ndes-gateway", "1", "10", "5", "3",
+        "30000", options.uri.c_str()};
     if (!options.password.empty()) {
       keywords.push_back("password");
       values.push_back(options.password.c_str());
@@ -271,6 +280,15 @@ class Connection {
   // Best effort: a connection that broke has no transaction left.
   void Rollback() {
     if (!broken_) Exec("rolling back", "ROLLBACK").IgnoreError();
+  }
+
+  // Reads what the server sent an idle connection, without waiting: false
+  // (and broken) when the server closed it.
+  bool Probe() {
+    if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) == CONNECTION_BAD) {
+      broken_ = true;
+    }
+    return !broken_;
   }
 
   bool broken() const { return broken_; }
@@ -902,8 +920,10 @@ void PostgresConnectorStore::RunJob(Job& job) {
 }
 
 void PostgresConnectorStore::RunMaintenance() {
+  absl::Time next_probe = absl::Now() + kIdleProbeInterval;
   while (true) {
     std::vector<std::unique_ptr<Job>> expired;
+    std::vector<std::unique_ptr<Connection>> probed;
     bool reconnect = false;
     {
       absl::MutexLock lock(&mu_);
@@ -918,7 +938,11 @@ void PostgresConnectorStore::RunMaintenance() {
           ++it;
         }
       }
-      // Idle and unreachable: only this thread notices the database coming
+      if (now >= next_probe) {
+        probed.swap(idle_);
+        next_probe = now + kIdleProbeInterval;
+      }
+      // Unreachable and idle: only this thread notices the database coming
       // back, so that the server can report SERVING again.
       reconnect = !available_.load(std::memory_order_relaxed) &&
                   open_connections_ == 0 && now >= next_connect_;
@@ -929,6 +953,25 @@ void PostgresConnectorStore::RunMaintenance() {
           "PostgreSQL store \"", redacted_uri_,
           "\": the call's deadline passed while it waited for a database "
           "connection")));
+    }
+    // Idle connections that the server closed (restart, shutdown) are
+    // noticed without a call: then a new connection tells whether the
+    // database can still be reached, and Available() follows.
+    bool lost_idle = false;
+    for (std::unique_ptr<Connection>& connection : probed) {
+      if (connection->Probe()) {
+        ReleaseConnection(std::move(connection));
+      } else {
+        lost_idle = true;
+        connection.reset();
+        absl::MutexLock lock(&mu_);
+        --open_connections_;
+      }
+    }
+    if (lost_idle && !reconnect) {
+      absl::MutexLock lock(&mu_);
+      reconnect = absl::Now() >= next_connect_;
+      if (reconnect) ++open_connections_;
     }
     if (reconnect) {
       absl::StatusOr<std::unique_ptr<Connection>> connection = Connect();

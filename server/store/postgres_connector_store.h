@@ -56,6 +56,11 @@
 // Available() turns false and calls are answered UNAVAILABLE without
 // waiting; a background thread retries connecting with backoff (100 ms
 // doubling to 2 s) and Available() turns true when a connection works again.
+// The same thread checks idle connections every second (reading what the
+// server sent, without a round trip), so a database that shuts down turns
+// Available() false within about a second even without calls. Connections
+// use TCP keepalives and tcp_user_timeout (about 30 s, unless the URI says
+// otherwise) so that a vanished host does not hold a call for minutes.
 //
 // Start-up without the database: Open does not fail when PostgreSQL cannot
 // be reached. The store starts unavailable (the server reports NOT_SERVING,

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -37,7 +38,8 @@ constexpr char kServerUser[] = "postgres";
 std::string FindBinDir() {
   if (const char* configured = std::getenv("NDES_POSTGRES_BINDIR");
       configured != nullptr && configured[0] != '\0') {
-    return configured;
+    const std::string bin = configured;
+    return ::access((bin + "/initdb").c_str(), X_OK) == 0 ? bin : "";
   }
   std::error_code error;
   int best_version = -1;
@@ -174,35 +176,14 @@ absl::StatusOr<std::unique_ptr<PostgresCluster>> PostgresCluster::Start(
     }
   }
 
-  std::vector<std::string> initdb_args = {
-      "-D", cluster->data_dir_, "-U", "postgres", "--auth-local=trust",
-      "-E", "UTF8", "--locale=C",
-      // The cluster is thrown away; the server itself runs with fsync on.
-      "--no-sync"};
   if (options.password.empty()) {
-    initdb_args.push_back("--auth-host=trust");
+    if (absl::Status s = cluster->CopyTemplate(); !s.ok()) return s;
   } else {
-    const std::string password_file = cluster->directory_ + "/pwfile";
-    if (absl::Status s = WriteFile(password_file, options.password + "\n",
-                                   /*append=*/false);
+    if (absl::Status s = cluster->InitDb(cluster->data_dir_, options.password);
         !s.ok()) {
       return s;
     }
-    if (cluster->as_postgres_user_) {
-      const passwd* user = ::getpwnam(kServerUser);
-      if (::chown(password_file.c_str(), user->pw_uid, user->pw_gid) != 0) {
-        return absl::InternalError("cannot give the password file away");
-      }
-    }
-    initdb_args.push_back("--auth-host=scram-sha-256");
-    initdb_args.push_back("--pwfile=" + password_file);
   }
-  if (absl::StatusOr<std::string> out =
-          cluster->RunServerCommand("initdb", initdb_args);
-      !out.ok()) {
-    return out.status();
-  }
-  ::unlink((cluster->directory_ + "/pwfile").c_str());
 
   // Up to a few ports: another process may take the free one first.
   absl::Status started;
@@ -231,6 +212,71 @@ absl::StatusOr<std::unique_ptr<PostgresCluster>> PostgresCluster::Start(
   }
   cluster->running_ = true;
   return cluster;
+}
+
+absl::Status PostgresCluster::InitDb(const std::string& data_dir,
+                                     const std::string& password) const {
+  std::vector<std::string> initdb_args = {
+      "-D", data_dir, "-U", "postgres", "--auth-local=trust", "-E", "UTF8",
+      "--locale=C",
+      // The cluster is thrown away; the server itself runs with fsync on.
+      "--no-sync"};
+  const std::string password_file = directory_ + "/pwfile";
+  if (password.empty()) {
+    initdb_args.push_back("--auth-host=trust");
+  } else {
+    if (absl::Status s = WriteFile(password_file, password + "\n",
+                                   /*append=*/false);
+        !s.ok()) {
+      return s;
+    }
+    if (as_postgres_user_) {
+      const passwd* user = ::getpwnam(kServerUser);
+      if (::chown(password_file.c_str(), user->pw_uid, user->pw_gid) != 0) {
+        return absl::InternalError("cannot give the password file away");
+      }
+    }
+    initdb_args.push_back("--auth-host=scram-sha-256");
+    initdb_args.push_back("--pwfile=" + password_file);
+  }
+  absl::Status done = RunServerCommand("initdb", initdb_args).status();
+  ::unlink(password_file.c_str());
+  return done;
+}
+
+absl::Status PostgresCluster::CopyTemplate() {
+  // One template per user and server version, shared by the test processes
+  // (ctest runs each test in its own); the lock makes one of them create it
+  // while the others wait.
+  const std::string base = absl::StrCat(
+      "/tmp/ndes-pg-template-", ::geteuid(), "-",
+      std::filesystem::path(bin_dir_).parent_path().filename().string());
+  const std::string template_dir = base + "/data";
+  const std::string complete_marker = base + "/complete";
+  const int lock_fd =
+      ::open((base + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX) != 0) {
+    if (lock_fd >= 0) ::close(lock_fd);
+    return absl::InternalError("cannot lock " + base + ".lock");
+  }
+  absl::Status status;
+  if (::access(complete_marker.c_str(), F_OK) != 0) {
+    std::error_code ignored;
+    std::filesystem::remove_all(base, ignored);
+    std::filesystem::create_directory(base, ignored);
+    if (as_postgres_user_) {
+      const passwd* user = ::getpwnam(kServerUser);
+      if (::chown(base.c_str(), user->pw_uid, user->pw_gid) != 0) {
+        status = absl::InternalError("cannot give " + base + " away");
+      }
+    }
+    if (status.ok()) status = InitDb(template_dir, /*password=*/"");
+    if (status.ok()) status = WriteFile(complete_marker, "", /*append=*/false);
+  }
+  // cp -a keeps the owner (the server user) when run as root.
+  if (status.ok()) status = Run({"cp", "-a", template_dir, data_dir_}).status();
+  ::close(lock_fd);
+  return status;
 }
 
 PostgresCluster::~PostgresCluster() {

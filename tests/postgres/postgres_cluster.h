@@ -18,6 +18,11 @@
 // runs them as the unprivileged system user "postgres" (runuser) and gives
 // it the directory; otherwise they run as the current user.
 //
+// initdb takes seconds, so trusting clusters are copied from a template
+// made once per user and server version and kept in
+// /tmp/ndes-pg-template-<uid>-<version> (under a lock, so parallel test
+// processes share it); clusters with a password run initdb themselves.
+//
 // The superuser is "postgres". Connections over the socket are trusted;
 // over TCP they are trusted too unless a password is given, then they need
 // it (scram-sha-256).
@@ -84,6 +89,13 @@ class PostgresCluster {
   absl::StatusOr<std::string> RunServerCommand(
       const std::string& binary, std::vector<std::string> args) const;
   absl::Status PgCtl(std::vector<std::string> args) const;
+  // initdb into `data_dir`; with a password for TCP connections if not
+  // empty.
+  absl::Status InitDb(const std::string& data_dir,
+                      const std::string& password) const;
+  // Copies a trusting cluster from the shared template into data_dir_,
+  // making the template first if needed.
+  absl::Status CopyTemplate();
 
   std::string bin_dir_;
   std::string directory_;
