@@ -247,12 +247,13 @@ class Connection {
   // Starts a transaction whose statements give up at `deadline`.
   absl::Status Begin(absl::Time deadline) {
     std::string sql = "BEGIN";
-    if (deadline != absl::InfiniteFuture()) {
-      // Each statement of the transaction may take what is left of the
-      // call's time; nobody waits for an answer after that.
+    // Each statement of the transaction may take what is left of the
+    // call's time; nobody waits for an answer after that. A deadline
+    // beyond a day (gRPC's "none" is year 2262) is none.
+    const absl::Duration left = deadline - absl::Now();
+    if (left < absl::Hours(24)) {
       absl::StrAppend(&sql, "; SET LOCAL statement_timeout = ",
-                      std::max<std::int64_t>(
-                          1, absl::ToInt64Milliseconds(deadline - absl::Now())));
+                      std::max<std::int64_t>(1, absl::ToInt64Milliseconds(left)));
     }
     return ExecScript("starting a transaction", sql);
   }

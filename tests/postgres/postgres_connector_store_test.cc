@@ -271,6 +271,25 @@ TEST(PostgresConnectorStoreTest, IdsAreOrderedByTheirBytes) {
   EXPECT_THAT(ids, ElementsAre("A-1", "B-1", "a-2", "a1", "b-1"));
 }
 
+TEST(PostgresConnectorStoreTest, WritesWithNearAndFarDeadlinesSucceed) {
+  absl::StatusOr<std::string> uri = FreshDatabaseUri();
+  ASSERT_THAT(uri, IsOk());
+  auto store = OpenStore(*uri);
+  ASSERT_THAT(store, IsOk());
+  // What the service passes for a call without a deadline, and a real one.
+  for (absl::Time deadline :
+       {absl::FromChrono(std::chrono::system_clock::time_point::max()),
+        absl::Now() + absl::Seconds(30)}) {
+    CallContext context;
+    context.deadline = deadline;
+    auto [done, created] = Capture();
+    (*store)->Create(context, SampleConnector(absl::StrCat(
+                                  "ndes-", absl::ToUnixNanos(deadline))),
+                     std::move(done));
+    EXPECT_THAT(created.get(), IsOk());
+  }
+}
+
 TEST(PostgresConnectorStoreTest, AFullQueueAnswersUnavailableAtOnce) {
   absl::StatusOr<std::string> uri = FreshDatabaseUri();
   ASSERT_THAT(uri, IsOk());
