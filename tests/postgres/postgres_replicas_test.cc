@@ -28,6 +28,7 @@
 #include "postgres/postgres_cluster.h"
 #include "postgres/postgres_test_support.h"
 #include "support/gateway_process.h"
+#include "support/health_probe.h"
 #include "support/temp_dir.h"
 
 namespace ndes::testing {
@@ -324,6 +325,35 @@ TEST(PostgresReplicasTest, ADatabaseRestartUnderLoadIsOnlyAnOutage) {
   // Neither replica crashed.
   EXPECT_EQ(first->Terminate(), 0);
   EXPECT_EQ(second->Terminate(), 0);
+}
+
+// Needs the server to follow ConnectorStore::Available() in its health
+// (gateway_server polls it); enable once that is merged.
+TEST(PostgresReplicasTest, DISABLED_HealthFollowsTheDatabase) {
+  absl::StatusOr<std::unique_ptr<PostgresCluster>> cluster =
+      PostgresCluster::Start();
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  std::unique_ptr<GatewayProcess> gateway = StartGateway((*cluster)->Uri());
+  ASSERT_NE(gateway, nullptr);
+  auto channel = gateway->Channel();
+  ASSERT_TRUE((*cluster)->Stop().ok());
+  const absl::Time limit = absl::Now() + absl::Seconds(15);
+  std::string health;
+  while ((health = CheckHealth(channel)) != "NOT_SERVING" &&
+         absl::Now() < limit) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(health, "NOT_SERVING");
+  {
+    auto stub = NdesConnectorService::NewStub(channel);
+    NdesConnector read;
+    EXPECT_EQ(Get(*stub, "ndes-x", &read).error_code(),
+              grpc::StatusCode::UNAVAILABLE);
+  }
+  ASSERT_TRUE((*cluster)->StartAgain().ok());
+  EXPECT_TRUE(WaitForServing(channel, absl::Seconds(30)).ok());
+  channel.reset();
+  EXPECT_EQ(gateway->Terminate(), 0);
 }
 
 TEST(PostgresReplicasTest, APasswordFromPgpassfileNeverReachesTheLog) {
