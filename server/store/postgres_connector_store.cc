@@ -9,7 +9,6 @@
 #include <iterator>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -70,6 +69,20 @@ bool IsTransientSqlState(absl::string_view state) {
 std::string Trimmed(const char* message) {
   return std::string(
       absl::StripAsciiWhitespace(message != nullptr ? message : ""));
+}
+
+// `message` with every secret replaced by "***".
+std::string ScrubSecrets(std::string message,
+                         std::vector<std::string> secrets) {
+  // Longest first, so that a secret containing another is replaced whole.
+  std::sort(secrets.begin(), secrets.end(),
+            [](const std::string& a, const std::string& b) {
+              return a.size() > b.size();
+            });
+  for (const std::string& secret : secrets) {
+    absl::StrReplaceAll({{secret, "***"}}, &message);
+  }
+  return message;
 }
 
 }  // namespace
@@ -162,12 +175,8 @@ struct ConnectSettings {
   const std::string* redacted_uri;
   const std::vector<std::string>* secrets;
 
-  // `message` with every secret replaced by "***".
   std::string Scrub(std::string message) const {
-    for (const std::string& secret : *secrets) {
-      absl::StrReplaceAll({{secret, "***"}}, &message);
-    }
-    return message;
+    return ScrubSecrets(std::move(message), *secrets);
   }
 
   absl::Status Error(absl::StatusCode code, absl::string_view what,
@@ -602,10 +611,10 @@ PostgresConnectorStore::Open(PostgresStoreOptions options) {
     std::string reason =
         parse_error != nullptr ? Trimmed(parse_error) : "out of memory";
     PQfreemem(parse_error);
-    PostgresStoreOptions unused;
-    ConnectSettings settings{&unused, &redacted, &secrets};
-    return absl::InvalidArgumentError(settings.Scrub(absl::StrCat(
-        "invalid PostgreSQL connection URI \"", redacted, "\": ", reason)));
+    return absl::InvalidArgumentError(ScrubSecrets(
+        absl::StrCat("invalid PostgreSQL connection URI \"", redacted,
+                     "\": ", reason),
+        secrets));
   }
   for (PQconninfoOption* option = parsed; option->keyword != nullptr;
        ++option) {
@@ -615,12 +624,6 @@ PostgresConnectorStore::Open(PostgresStoreOptions options) {
     }
   }
   PQconninfoFree(parsed);
-  // Longest first, so that a secret containing another is replaced whole.
-  std::sort(secrets.begin(), secrets.end(),
-            [](const std::string& a, const std::string& b) {
-              return a.size() > b.size();
-            });
-
   std::unique_ptr<PostgresConnectorStore> store(
       new PostgresConnectorStore(std::move(options), std::move(secrets)));
   {
