@@ -64,9 +64,8 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenPostgres(
   store::PostgresStoreOptions postgres;
   postgres.uri = std::string(spec);
   if (options.pool_size < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--store_pool_size must be at least 1, not ",
-                     options.pool_size));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--store_pool_size must be at least 1, not ", options.pool_size));
   }
   postgres.pool_size = options.pool_size;
   if (!options.password_file.empty()) {

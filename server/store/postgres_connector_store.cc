@@ -19,8 +19,8 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/match.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -149,8 +149,8 @@ absl::StatusOr<std::string> ReadPasswordFile(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "cannot read the PostgreSQL password file \"", path, "\": ",
-        std::error_code(errno, std::generic_category()).message()));
+        "cannot read the PostgreSQL password file \"", path,
+        "\": ", std::error_code(errno, std::generic_category()).message()));
   }
   std::string password((std::istreambuf_iterator<char>(file)),
                        std::istreambuf_iterator<char>());
@@ -161,8 +161,8 @@ absl::StatusOr<std::string> ReadPasswordFile(const std::string& path) {
   if (absl::EndsWith(password, "\n")) password.pop_back();
   if (absl::EndsWith(password, "\r")) password.pop_back();
   if (password.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the PostgreSQL password file \"", path, "\" is empty"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the PostgreSQL password file \"", path, "\" is empty"));
   }
   return password;
 }
@@ -181,9 +181,9 @@ struct ConnectSettings {
 
   absl::Status Error(absl::StatusCode code, absl::string_view what,
                      absl::string_view reason) const {
-    return absl::Status(code, Scrub(absl::StrCat("PostgreSQL store \"",
-                                                 *redacted_uri, "\": ", what,
-                                                 ": ", reason)));
+    return absl::Status(code,
+                        Scrub(absl::StrCat("PostgreSQL store \"", *redacted_uri,
+                                           "\": ", what, ": ", reason)));
   }
 };
 
@@ -203,12 +203,13 @@ class Connection {
     // leave a call waiting for TCP's own timeout (many minutes): keepalives
     // and tcp_user_timeout give up after about 30 s.
     std::vector<const char*> keywords = {
-        "connect_timeout", "application_name", "keepalives",
-        "keepalives_idle", "keepalives_interval", "keepalives_count",
-        "tcp_user_timeout", "dbname"};
+        "connect_timeout",     "application_name",
+        "keepalives",          "keepalives_idle",
+        "keepalives_interval", "keepalives_count",
+        "tcp_user_timeout",    "dbname"};
     std::vector<const char*> values = {
-        connect_timeout.c_str(), "ndes-gateway", "1", "10", "5", "3",
-        "30000", options.uri.c_str()};
+        connect_timeout.c_str(), "ndes-gateway", "1", "10", "5", "3", "30000",
+        options.uri.c_str()};
     if (!options.password.empty()) {
       keywords.push_back("password");
       values.push_back(options.password.c_str());
@@ -261,8 +262,9 @@ class Connection {
     // beyond a day (gRPC's "none" is year 2262) is none.
     const absl::Duration left = deadline - absl::Now();
     if (left < absl::Hours(24)) {
-      absl::StrAppend(&sql, "; SET LOCAL statement_timeout = ",
-                      std::max<std::int64_t>(1, absl::ToInt64Milliseconds(left)));
+      absl::StrAppend(
+          &sql, "; SET LOCAL statement_timeout = ",
+          std::max<std::int64_t>(1, absl::ToInt64Milliseconds(left)));
     }
     return ExecScript("starting a transaction", sql);
   }
@@ -319,9 +321,9 @@ class Connection {
     if (PQstatus(conn_) == CONNECTION_BAD) broken_ = true;
     const char* state =
         raw != nullptr ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
-    std::string reason =
-        Trimmed(raw != nullptr ? PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY)
-                               : nullptr);
+    std::string reason = Trimmed(
+        raw != nullptr ? PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY)
+                       : nullptr);
     if (reason.empty()) reason = Trimmed(PQerrorMessage(conn_));
     if (reason.empty()) reason = PQresStatus(status);
     if (state != nullptr) absl::StrAppend(&reason, " (SQLSTATE ", state, ")");
@@ -492,9 +494,8 @@ absl::StatusOr<std::optional<ndes::v1::NdesConnector>> WriteBody(
   if (!absl::SimpleAtoi(Value(*result, 0, 0), &revision)) {
     return absl::InternalError("the revision sequence answered no number");
   }
-  absl::StatusOr<ndes::v1::NdesConnector> connector =
-      ConnectorOfRow(id, StoredConnector{std::move(body),
-                                         EtagForRevision(revision)});
+  absl::StatusOr<ndes::v1::NdesConnector> connector = ConnectorOfRow(
+      id, StoredConnector{std::move(body), EtagForRevision(revision)});
   if (!connector.ok()) return connector.status();
   return std::optional<ndes::v1::NdesConnector>(*std::move(connector));
 }
@@ -509,61 +510,66 @@ absl::Status RefuseSchema(const ConnectSettings& settings,
 // Finds the schema, or creates it under an advisory lock that makes
 // replicas starting together take turns.
 absl::Status EnsureSchema(Connection& connection) {
-  absl::Status status = InTransaction<bool>(
-      connection, absl::InfiniteFuture(), [&]() -> absl::StatusOr<bool> {
-        absl::StatusOr<ResultPtr> locked =
-            connection.Exec("locking the schema",
-                            "SELECT pg_advisory_xact_lock($1::bigint)",
-                            {std::string(kSchemaLockKey)});
-        if (!locked.ok()) return locked.status();
-        absl::StatusOr<ResultPtr> found = connection.Exec(
-            "reading the schema",
-            "SELECT to_regclass('ndes_schema_version') IS NOT NULL");
-        if (!found.ok()) return found.status();
-        if (Value(*found, 0, 0) == "t") {
-          absl::StatusOr<ResultPtr> version = connection.Exec(
-              "reading the schema",
-              "SELECT max(version) FROM ndes_schema_version");
-          if (!version.ok()) return version.status();
-          int stored = 0;
-          if (!absl::SimpleAtoi(Value(*version, 0, 0), &stored) ||
-              stored < 1) {
-            return RefuseSchema(connection.settings(),
-                                "its table ndes_schema_version holds no valid "
-                                "version; the schema is damaged");
-          }
-          if (stored > PostgresConnectorStore::kSchemaVersion) {
-            return RefuseSchema(
-                connection.settings(),
-                absl::StrCat("its schema version is ", stored,
-                             ", newer than version ",
-                             PostgresConnectorStore::kSchemaVersion,
-                             " that this ndes-gateway supports; run a newer "
-                             "ndes-gateway"));
-          }
-          return true;
-        }
-        absl::Status created = connection.ExecScript(
-            "creating the schema",
-            absl::StrCat(
-                "CREATE SEQUENCE ndes_revision AS bigint;"
-                // body: the Graph representation without "@odata.etag";
-                // the etag is W/\"<revision>\".
-                "CREATE TABLE ndes_connectors ("
-                "  id text COLLATE \"C\" PRIMARY KEY,"
-                "  body text NOT NULL,"
-                "  revision bigint NOT NULL"
-                ");"
-                "CREATE TABLE ndes_schema_version ("
-                "  singleton boolean PRIMARY KEY DEFAULT true "
-                "    CHECK (singleton),"
-                "  version integer NOT NULL"
-                ");"
-                "INSERT INTO ndes_schema_version (version) VALUES (",
-                PostgresConnectorStore::kSchemaVersion, ");"));
-        if (!created.ok()) return created;
-        return true;
-      }).status();
+  absl::Status status =
+      InTransaction<bool>(
+          connection, absl::InfiniteFuture(),
+          [&]() -> absl::StatusOr<bool> {
+            absl::StatusOr<ResultPtr> locked =
+                connection.Exec("locking the schema",
+                                "SELECT pg_advisory_xact_lock($1::bigint)",
+                                {std::string(kSchemaLockKey)});
+            if (!locked.ok()) return locked.status();
+            absl::StatusOr<ResultPtr> found = connection.Exec(
+                "reading the schema",
+                "SELECT to_regclass('ndes_schema_version') IS NOT NULL");
+            if (!found.ok()) return found.status();
+            if (Value(*found, 0, 0) == "t") {
+              absl::StatusOr<ResultPtr> version = connection.Exec(
+                  "reading the schema",
+                  "SELECT max(version) FROM ndes_schema_version");
+              if (!version.ok()) return version.status();
+              int stored = 0;
+              if (!absl::SimpleAtoi(Value(*version, 0, 0), &stored) ||
+                  stored < 1) {
+                return RefuseSchema(
+                    connection.settings(),
+                    "its table ndes_schema_version holds no valid "
+                    "version; the schema is damaged");
+              }
+              if (stored > PostgresConnectorStore::kSchemaVersion) {
+                return RefuseSchema(
+                    connection.settings(),
+                    absl::StrCat(
+                        "its schema version is ", stored,
+                        ", newer than version ",
+                        PostgresConnectorStore::kSchemaVersion,
+                        " that this ndes-gateway supports; run a newer "
+                        "ndes-gateway"));
+              }
+              return true;
+            }
+            absl::Status created = connection.ExecScript(
+                "creating the schema",
+                absl::StrCat(
+                    "CREATE SEQUENCE ndes_revision AS bigint;"
+                    // body: the Graph representation without "@odata.etag";
+                    // the etag is W/\"<revision>\".
+                    "CREATE TABLE ndes_connectors ("
+                    "  id text COLLATE \"C\" PRIMARY KEY,"
+                    "  body text NOT NULL,"
+                    "  revision bigint NOT NULL"
+                    ");"
+                    "CREATE TABLE ndes_schema_version ("
+                    "  singleton boolean PRIMARY KEY DEFAULT true "
+                    "    CHECK (singleton),"
+                    "  version integer NOT NULL"
+                    ");"
+                    "INSERT INTO ndes_schema_version (version) VALUES (",
+                    PostgresConnectorStore::kSchemaVersion, ");"));
+            if (!created.ok()) return created;
+            return true;
+          })
+          .status();
   if (status.ok() || absl::IsUnavailable(status) ||
       absl::IsFailedPrecondition(status)) {
     return status;
@@ -578,14 +584,14 @@ absl::Status EnsureSchema(Connection& connection) {
 absl::StatusOr<std::unique_ptr<PostgresConnectorStore>>
 PostgresConnectorStore::Open(PostgresStoreOptions options) {
   if (options.pool_size < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the PostgreSQL pool size must be at least 1, not ",
-        options.pool_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the PostgreSQL pool size must be at least 1, not ",
+                     options.pool_size));
   }
   if (options.queue_limit < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the PostgreSQL queue limit must be at least 1, not ",
-        options.queue_limit));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the PostgreSQL queue limit must be at least 1, not ",
+                     options.queue_limit));
   }
   std::vector<std::string> secrets;
   if (!options.password.empty()) secrets.push_back(options.password);
@@ -611,10 +617,10 @@ PostgresConnectorStore::Open(PostgresStoreOptions options) {
     std::string reason =
         parse_error != nullptr ? Trimmed(parse_error) : "out of memory";
     PQfreemem(parse_error);
-    return absl::InvalidArgumentError(ScrubSecrets(
-        absl::StrCat("invalid PostgreSQL connection URI \"", redacted,
-                     "\": ", reason),
-        secrets));
+    return absl::InvalidArgumentError(
+        ScrubSecrets(absl::StrCat("invalid PostgreSQL connection URI \"",
+                                  redacted, "\": ", reason),
+                     secrets));
   }
   for (PQconninfoOption* option = parsed; option->keyword != nullptr;
        ++option) {
@@ -687,8 +693,8 @@ void PostgresConnectorStore::Get(const CallContext& context, std::string id,
                                  StoreCallback<ndes::v1::NdesConnector> done) {
   Enqueue(std::make_unique<CallJob<ndes::v1::NdesConnector>>(
       context.deadline, /*write=*/false,
-      [id = std::move(id)](Connection& connection)
-          -> absl::StatusOr<ndes::v1::NdesConnector> {
+      [id = std::move(id)](
+          Connection& connection) -> absl::StatusOr<ndes::v1::NdesConnector> {
         absl::StatusOr<std::optional<StoredConnector>> stored =
             ReadStored(connection, id, /*for_update=*/false);
         if (!stored.ok()) return stored.status();
@@ -753,15 +759,14 @@ void PostgresConnectorStore::Create(
   const absl::Time deadline = context.deadline;
   Enqueue(std::make_unique<CallJob<ndes::v1::NdesConnector>>(
       deadline, /*write=*/true,
-      [connector = std::move(connector),
-       deadline](Connection& connection)
-          -> absl::StatusOr<ndes::v1::NdesConnector> {
+      [connector = std::move(connector), deadline](
+          Connection& connection) -> absl::StatusOr<ndes::v1::NdesConnector> {
         return InTransaction<ndes::v1::NdesConnector>(
             connection, deadline,
             [&]() -> absl::StatusOr<ndes::v1::NdesConnector> {
               absl::StatusOr<std::optional<ndes::v1::NdesConnector>> stored =
-                  WriteBody(connection, connector.id(),
-                            StoredBodyOf(connector), /*exists=*/false);
+                  WriteBody(connection, connector.id(), StoredBodyOf(connector),
+                            /*exists=*/false);
               if (!stored.ok()) return stored.status();
               if (!stored->has_value()) {
                 return absl::AlreadyExistsError(absl::StrCat(
@@ -779,9 +784,8 @@ void PostgresConnectorStore::Update(
   const absl::Time deadline = context.deadline;
   Enqueue(std::make_unique<CallJob<ndes::v1::NdesConnector>>(
       deadline, /*write=*/true,
-      [command = std::move(command),
-       deadline](Connection& connection)
-          -> absl::StatusOr<ndes::v1::NdesConnector> {
+      [command = std::move(command), deadline](
+          Connection& connection) -> absl::StatusOr<ndes::v1::NdesConnector> {
         return InTransaction<ndes::v1::NdesConnector>(
             connection, deadline,
             [&]() -> absl::StatusOr<ndes::v1::NdesConnector> {
@@ -811,8 +815,8 @@ void PostgresConnectorStore::Update(
       std::move(done)));
 }
 
-void PostgresConnectorStore::Delete(const CallContext& context,
-                                    std::string id, std::string expected_etag,
+void PostgresConnectorStore::Delete(const CallContext& context, std::string id,
+                                    std::string expected_etag,
                                     StatusCallback done) {
   const absl::Time deadline = context.deadline;
   Enqueue(std::make_unique<CallJob<std::monostate>>(
@@ -847,8 +851,7 @@ void PostgresConnectorStore::Delete(const CallContext& context,
               return std::monostate();
             });
       },
-      [done = std::move(done)](
-          absl::StatusOr<std::monostate> outcome) mutable {
+      [done = std::move(done)](absl::StatusOr<std::monostate> outcome) mutable {
         std::move(done)(outcome.status());
       }));
 }
@@ -859,9 +862,11 @@ void PostgresConnectorStore::Enqueue(std::unique_ptr<Job> job) {
     absl::MutexLock lock(&mu_);
     if (stopping_) {
       refusal = "is shutting down; the call was not run";
-    } else if (queue_.size() >= static_cast<std::size_t>(options_.queue_limit)) {
-      refusal = "has too many calls waiting for a database connection; "
-                "retry later";
+    } else if (queue_.size() >=
+               static_cast<std::size_t>(options_.queue_limit)) {
+      refusal =
+          "has too many calls waiting for a database connection; "
+          "retry later";
     } else {
       queue_.push_back(std::move(job));
       return;
@@ -913,8 +918,8 @@ void PostgresConnectorStore::RunJob(Job& job) {
     }
     // A write is run again only when it certainly did not commit: it never
     // sent its COMMIT (a transaction dies with its connection).
-    const bool retry = attempt == 0 &&
-                       (!job.write() || !(*connection)->commit_in_doubt());
+    const bool retry =
+        attempt == 0 && (!job.write() || !(*connection)->commit_in_doubt());
     DropConnection(*std::move(connection));
     if (!retry) {
       std::move(job).Answer(absl::OkStatus());  // The outcome: UNAVAILABLE.

@@ -137,8 +137,8 @@ struct PostgresStoreOptions {
 std::string RedactConnectionUri(absl::string_view uri);
 
 // The password in the file at `path`: its content without the line break
-// that ends it (other whitespace is part of the password). FAILED_PRECONDITION naming the file, never
-// its content, when it cannot be read or is empty.
+// that ends it (other whitespace is part of the password). FAILED_PRECONDITION
+// naming the file, never its content, when it cannot be read or is empty.
 absl::StatusOr<std::string> ReadPasswordFile(const std::string& path);
 
 class PostgresConnectorStore final : public ConnectorStore {

@@ -51,7 +51,8 @@ std::string FindBinDir() {
       continue;
     }
     const std::string bin = entry.path().string() + "/bin";
-    if (version > best_version && ::access((bin + "/initdb").c_str(), X_OK) == 0 &&
+    if (version > best_version &&
+        ::access((bin + "/initdb").c_str(), X_OK) == 0 &&
         ::access((bin + "/pg_ctl").c_str(), X_OK) == 0) {
       best_version = version;
       best = bin;
@@ -70,8 +71,7 @@ int FreePort() {
   address.sin_port = 0;
   socklen_t length = sizeof(address);
   int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) ==
-          0 &&
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
     port = ntohs(address.sin_port);
   }
@@ -122,9 +122,9 @@ absl::StatusOr<std::string> Run(const std::vector<std::string>& argv) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::InternalError(absl::StrCat(
-        "`", absl::StrJoin(argv, " "), "` failed (status ", status, "):\n",
-        output));
+    return absl::InternalError(absl::StrCat("`", absl::StrJoin(argv, " "),
+                                            "` failed (status ", status, "):\n",
+                                            output));
   }
   return output;
 }
@@ -169,8 +169,7 @@ absl::StatusOr<std::unique_ptr<PostgresCluster>> PostgresCluster::Start(
           "system user \"postgres\", which does not exist; install the "
           "Debian package postgresql");
     }
-    if (::chown(cluster->directory_.c_str(), user->pw_uid, user->pw_gid) !=
-        0) {
+    if (::chown(cluster->directory_.c_str(), user->pw_uid, user->pw_gid) != 0) {
       return absl::InternalError("cannot give " + cluster->directory_ +
                                  " to the postgres user");
     }
@@ -191,14 +190,13 @@ absl::StatusOr<std::unique_ptr<PostgresCluster>> PostgresCluster::Start(
     cluster->port_ = FreePort();
     if (absl::Status s = WriteFile(
             cluster->data_dir_ + "/postgresql.auto.conf",
-            absl::StrCat("listen_addresses = '127.0.0.1'\n", "port = ",
-                         cluster->port_, "\n",
-                         "unix_socket_directories = '", cluster->directory_,
-                         "'\n",
-                         "fsync = on\n"
-                         "max_connections = 200\n"
-                         "shared_buffers = 32MB\n"
-                         "log_min_messages = warning\n"),
+            absl::StrCat(
+                "listen_addresses = '127.0.0.1'\n", "port = ", cluster->port_,
+                "\n", "unix_socket_directories = '", cluster->directory_, "'\n",
+                "fsync = on\n"
+                "max_connections = 200\n"
+                "shared_buffers = 32MB\n"
+                "log_min_messages = warning\n"),
             /*append=*/false);
         !s.ok()) {
       return s;
@@ -207,8 +205,8 @@ absl::StatusOr<std::unique_ptr<PostgresCluster>> PostgresCluster::Start(
     if (started.ok()) break;
   }
   if (!started.ok()) {
-    return absl::InternalError(absl::StrCat(started.message(), "\nserver log:\n",
-                                            cluster->ServerLog()));
+    return absl::InternalError(absl::StrCat(
+        started.message(), "\nserver log:\n", cluster->ServerLog()));
   }
   cluster->running_ = true;
   return cluster;
@@ -290,8 +288,7 @@ PostgresCluster::~PostgresCluster() {
 }
 
 std::string PostgresCluster::Uri(const std::string& database) const {
-  return absl::StrCat("postgresql://postgres@127.0.0.1:", port_, "/",
-                      database);
+  return absl::StrCat("postgresql://postgres@127.0.0.1:", port_, "/", database);
 }
 
 absl::StatusOr<std::string> PostgresCluster::CreateDatabase() {
@@ -329,8 +326,8 @@ absl::StatusOr<std::vector<std::string>> PostgresCluster::Query(
       rows->push_back(absl::StrJoin(columns, "|"));
     }
   } else {
-    rows = absl::InternalError(absl::StrCat("`", sql,
-                                            "` failed: ", PQerrorMessage(conn)));
+    rows = absl::InternalError(
+        absl::StrCat("`", sql, "` failed: ", PQerrorMessage(conn)));
   }
   PQclear(result);
   PQfinish(conn);
@@ -372,9 +369,8 @@ absl::StatusOr<std::string> PostgresCluster::RunServerCommand(
 }
 
 absl::Status PostgresCluster::PgCtl(std::vector<std::string> args) const {
-  std::vector<std::string> full = {"-D", data_dir_, "-l",
-                                   directory_ + "/server.log", "-w", "-t",
-                                   "60"};
+  std::vector<std::string> full = {
+      "-D", data_dir_, "-l", directory_ + "/server.log", "-w", "-t", "60"};
   full.insert(full.end(), args.begin(), args.end());
   return RunServerCommand("pg_ctl", std::move(full)).status();
 }

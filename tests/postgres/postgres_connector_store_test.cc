@@ -129,7 +129,8 @@ class RowLock {
 std::pair<StoreCallback<NdesConnector>,
           std::future<absl::StatusOr<NdesConnector>>>
 Capture() {
-  auto promise = std::make_shared<std::promise<absl::StatusOr<NdesConnector>>>();
+  auto promise =
+      std::make_shared<std::promise<absl::StatusOr<NdesConnector>>>();
   std::future<absl::StatusOr<NdesConnector>> future = promise->get_future();
   return {[promise](absl::StatusOr<NdesConnector> answer) {
             promise->set_value(std::move(answer));
@@ -174,11 +175,11 @@ TEST(RedactedStoreSpecTest, RedactsOnlyPostgresSpecs) {
 TEST(PostgresConnectorStoreTest, InvalidUriIsRefusedWithThePasswordRedacted) {
   absl::StatusOr<std::unique_ptr<PostgresConnectorStore>> store =
       OpenStore("postgresql://ndes:s3cret@localhost/ndes?no_such_option=1");
-  EXPECT_THAT(store,
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("postgresql://ndes:***@localhost"),
-                             HasSubstr("no_such_option"),
-                             Not(HasSubstr("s3cret")))));
+  EXPECT_THAT(
+      store,
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               AllOf(HasSubstr("postgresql://ndes:***@localhost"),
+                     HasSubstr("no_such_option"), Not(HasSubstr("s3cret")))));
 }
 
 TEST(PostgresConnectorStoreTest, OpenCreatesTheSchemaOnce) {
@@ -203,7 +204,8 @@ TEST(PostgresConnectorStoreTest, OpenCreatesTheSchemaOnce) {
               IsOkAndHolds(ElementsAre("1")));
 }
 
-TEST(PostgresConnectorStoreTest, ReplicasOpeningAnEmptyDatabaseTogetherAllSucceed) {
+TEST(PostgresConnectorStoreTest,
+     ReplicasOpeningAnEmptyDatabaseTogetherAllSucceed) {
   absl::StatusOr<std::string> uri = FreshDatabaseUri();
   ASSERT_THAT(uri, IsOk());
   constexpr int kReplicas = 8;
@@ -283,9 +285,10 @@ TEST(PostgresConnectorStoreTest, WritesWithNearAndFarDeadlinesSucceed) {
     CallContext context;
     context.deadline = deadline;
     auto [done, created] = Capture();
-    (*store)->Create(context, SampleConnector(absl::StrCat(
-                                  "ndes-", absl::ToUnixNanos(deadline))),
-                     std::move(done));
+    (*store)->Create(
+        context,
+        SampleConnector(absl::StrCat("ndes-", absl::ToUnixNanos(deadline))),
+        std::move(done));
     EXPECT_THAT(created.get(), IsOk());
   }
 }
@@ -348,10 +351,9 @@ TEST(PostgresConnectorStoreTest, AQueuedCallPastItsDeadlineIsUnavailable) {
   auto [late_done, late] = Capture();
   (*store)->Get(context, "ndes-locked", std::move(late_done));
   // Answered while the only worker still waits for the lock.
-  ASSERT_EQ(late.wait_for(std::chrono::seconds(10)),
-            std::future_status::ready);
-  EXPECT_THAT(late.get(), StatusIs(absl::StatusCode::kUnavailable,
-                                   HasSubstr("deadline")));
+  ASSERT_EQ(late.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_THAT(late.get(),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("deadline")));
   lock.Release();
   EXPECT_THAT(blocked.get(), IsOk());
 }
@@ -377,7 +379,8 @@ TEST(PostgresConnectorStoreTest, CallsAfterAServerRestartSucceed) {
   EXPECT_TRUE((*store)->Available());
 }
 
-TEST(PostgresConnectorStoreTest, StartsUnavailableWithoutTheDatabaseAndRecovers) {
+TEST(PostgresConnectorStoreTest,
+     StartsUnavailableWithoutTheDatabaseAndRecovers) {
   absl::StatusOr<std::unique_ptr<PostgresCluster>> cluster =
       PostgresCluster::Start();
   ASSERT_THAT(cluster, IsOk());
@@ -389,15 +392,15 @@ TEST(PostgresConnectorStoreTest, StartsUnavailableWithoutTheDatabaseAndRecovers)
   EXPECT_FALSE((*store)->Available());
   SyncStore sync(**store);
   EXPECT_THAT(sync.Get("ndes-x"), StatusIs(absl::StatusCode::kUnavailable,
-                                          HasSubstr("cannot connect")));
+                                           HasSubstr("cannot connect")));
   EXPECT_THAT(sync.Create(SampleConnector("ndes-x")),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr(uri)));
 
   ASSERT_THAT((*cluster)->StartAgain(), IsOk());
   // No call needed: the store reconnects by itself, creating the schema.
   ASSERT_TRUE(AwaitAvailable(**store, true));
-  EXPECT_THAT(sync.Get("ndes-x"), StatusIs(absl::StatusCode::kNotFound,
-                                          HasSubstr("ndes-x")));
+  EXPECT_THAT(sync.Get("ndes-x"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("ndes-x")));
   EXPECT_THAT(sync.Create(SampleConnector("ndes-x")), IsOk());
 
   // Noticed without a call: the server closes the idle connections.
@@ -453,8 +456,7 @@ TEST_F(PostgresPasswordTest, WithoutThePasswordCallsAreUnavailable) {
   EXPECT_FALSE((*store)->Available());
   SyncStore sync(**store);
   EXPECT_THAT(sync.Get("ndes-pw"),
-              StatusIs(absl::StatusCode::kUnavailable,
-                       HasSubstr("password")));
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("password")));
 }
 
 TEST_F(PostgresPasswordTest, AWrongPasswordNeverAppearsInMessages) {
@@ -471,9 +473,9 @@ TEST_F(PostgresPasswordTest, AWrongPasswordNeverAppearsInMessages) {
                              Not(HasSubstr(wrong)))));
 
   // Nor one written into the URI: messages show it redacted.
-  const std::string with_password = absl::StrCat(
-      "postgresql://postgres:", wrong, "@127.0.0.1:", cluster_->port(),
-      "/postgres");
+  const std::string with_password =
+      absl::StrCat("postgresql://postgres:", wrong,
+                   "@127.0.0.1:", cluster_->port(), "/postgres");
   store = OpenConnectorStore(with_password);
   ASSERT_THAT(store, IsOk());
   SyncStore sync_uri(**store);

@@ -100,8 +100,8 @@ grpc::Status ListIds(Stub& stub, std::set<std::string>* ids) {
   return grpc::Status::OK;
 }
 
-std::unique_ptr<GatewayProcess> StartGateway(const std::string& uri,
-                                             std::vector<std::string> env = {}) {
+std::unique_ptr<GatewayProcess> StartGateway(
+    const std::string& uri, std::vector<std::string> env = {}) {
   auto gateway = std::make_unique<GatewayProcess>(
       std::vector<std::string>{"--store=" + uri}, std::move(env));
   absl::Status started = gateway->Start();
@@ -109,7 +109,8 @@ std::unique_ptr<GatewayProcess> StartGateway(const std::string& uri,
   return started.ok() ? std::move(gateway) : nullptr;
 }
 
-TEST(PostgresReplicasTest, ConditionalIncrementsThroughEveryReplicaLoseNothing) {
+TEST(PostgresReplicasTest,
+     ConditionalIncrementsThroughEveryReplicaLoseNothing) {
   absl::StatusOr<std::string> uri = FreshDatabaseUri();
   ASSERT_TRUE(uri.ok()) << uri.status();
   constexpr int kReplicas = 3;
@@ -140,9 +141,8 @@ TEST(PostgresReplicasTest, ConditionalIncrementsThroughEveryReplicaLoseNothing) 
             failures.fetch_add(1);
             return;
           }
-          grpc::Status renamed = Rename(stub, "ndes-counter",
-                                        absl::StrCat(value + 1),
-                                        current.etag());
+          grpc::Status renamed = Rename(
+              stub, "ndes-counter", absl::StrCat(value + 1), current.etag());
           if (renamed.ok()) {
             done = true;
           } else if (renamed.error_code() == grpc::StatusCode::ABORTED) {
