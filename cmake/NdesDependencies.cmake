@@ -5,6 +5,8 @@ find_package(Protobuf REQUIRED)
 find_package(absl CONFIG REQUIRED)
 find_package(cpprestsdk CONFIG REQUIRED)
 find_package(SQLite3 REQUIRED)
+# libpq, for the PostgreSQL store (Debian: libpq-dev).
+find_package(PostgreSQL REQUIRED)
 find_package(OpenSSL REQUIRED)
 
 # Debian's gRPC ships pkg-config files; its CMake config is incomplete.

@@ -4,12 +4,14 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "graph/graph_authorization.h"
 #include "graph/graph_connector_store.h"
 #include "http/cpprest_http_client.h"
 #include "store/memory_connector_store.h"
+#include "store/postgres_connector_store.h"
 #include "store/sqlite_connector_store.h"
 
 namespace ndes {
@@ -52,7 +54,38 @@ absl::StatusOr<std::unique_ptr<graph::GraphAuthorization>> OpenAuthorization(
       std::move(credentials), std::move(http));
 }
 
+bool IsPostgresSpec(absl::string_view spec) {
+  return absl::StartsWith(spec, "postgresql://") ||
+         absl::StartsWith(spec, "postgres://");
+}
+
+absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenPostgres(
+    absl::string_view spec, const PostgresBackendOptions& options) {
+  store::PostgresStoreOptions postgres;
+  postgres.uri = std::string(spec);
+  if (options.pool_size < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--store_pool_size must be at least 1, not ", options.pool_size));
+  }
+  postgres.pool_size = options.pool_size;
+  if (!options.password_file.empty()) {
+    absl::StatusOr<std::string> password =
+        store::ReadPasswordFile(options.password_file);
+    if (!password.ok()) return password.status();
+    postgres.password = *std::move(password);
+  }
+  absl::StatusOr<std::unique_ptr<store::PostgresConnectorStore>> store =
+      store::PostgresConnectorStore::Open(std::move(postgres));
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<store::ConnectorStore>(*std::move(store));
+}
+
 }  // namespace
+
+std::string RedactedStoreSpec(absl::string_view spec) {
+  if (IsPostgresSpec(spec)) return store::RedactConnectionUri(spec);
+  return std::string(spec);
+}
 
 absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenConnectorStore(
     absl::string_view spec, const StoreOptions& options) {
@@ -74,6 +107,7 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenConnectorStore(
     if (!graph.ok()) return graph.status();
     return std::unique_ptr<store::ConnectorStore>(*std::move(graph));
   }
+  if (IsPostgresSpec(spec)) return OpenPostgres(spec, options.postgres);
   if (absl::ConsumePrefix(&spec, "sqlite:")) {
     if (spec.empty()) {
       return absl::InvalidArgumentError(
@@ -85,10 +119,10 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenConnectorStore(
     if (!sqlite.ok()) return sqlite.status();
     return std::unique_ptr<store::ConnectorStore>(*std::move(sqlite));
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown store \"", spec,
-                   "\"; expected \"sqlite:PATH\" (the embedded default), "
-                   "\"memory\" or \"graph\""));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown store \"", RedactedStoreSpec(spec),
+      "\"; expected \"sqlite:PATH\" (the embedded default), \"memory\", "
+      "\"graph\" or a PostgreSQL URI \"postgresql://...\""));
 }
 
 }  // namespace ndes
