@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "auth/jwt_authorizer.h"
 #include "gateway_server.h"
 #include "service/call_log.h"
 #include "store_factory.h"
@@ -65,6 +66,23 @@ ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(20),
 ABSL_FLAG(absl::Duration, keepalive_min_ping_interval, absl::Seconds(10),
           "A client pinging more often than this is disconnected (GOAWAY "
           "too_many_pings) after two such pings.");
+ABSL_FLAG(std::string, auth, "none",
+          "Inbound authentication: none, or jwt (every call but health needs "
+          "'authorization: Bearer <JWT>' signed by a key of --jwt_jwks_file; "
+          "Get/List need DeviceManagementConfiguration.Read.All or "
+          "ReadWrite.All, Create/Update/Delete ReadWrite.All, in the token's "
+          "roles or scp claim).");
+ABSL_FLAG(std::string, jwt_jwks_file, "",
+          "With --auth=jwt: the JSON Web Key Set (RSA for RS256/384/512, EC "
+          "P-256 for ES256) that signs accepted tokens; re-read when it "
+          "changes or a token names an unknown key (at most every 10s).");
+ABSL_FLAG(std::string, jwt_issuer, "",
+          "With --auth=jwt: the exact 'iss' tokens must carry (e.g. "
+          "https://login.microsoftonline.com/<tenant>/v2.0); empty: not "
+          "checked.");
+ABSL_FLAG(std::string, jwt_audience, "",
+          "With --auth=jwt: a value tokens' 'aud' must hold (e.g. the "
+          "gateway's application id URI); empty: not checked.");
 ABSL_FLAG(std::string, log_format, "text",
           "text (one key=value line per event) or json (one JSON object "
           "per line).");
@@ -196,6 +214,64 @@ int main(int argc, char** argv) {
   sigaddset(&shutdown_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
 
+  ndes::GatewayServerOptions options;
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
+  options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  options.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
+  options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  if (!options.tls.enabled() && (!options.tls.key_file.empty() ||
+                                 !options.tls.client_ca_file.empty())) {
+    LogEvent(LogSeverity::kError,
+             "--tls_key_file and --tls_client_ca_file need --tls_cert_file");
+    return 2;
+  }
+  options.allow_plaintext = absl::GetFlag(FLAGS_allow_plaintext);
+
+  std::unique_ptr<ndes::auth::JwtAuthorizer> authorizer;
+  const std::string auth_mode = absl::GetFlag(FLAGS_auth);
+  if (auth_mode == "jwt") {
+    ndes::auth::JwtAuthorizerOptions auth_options;
+    auth_options.jwks_file = absl::GetFlag(FLAGS_jwt_jwks_file);
+    auth_options.issuer = absl::GetFlag(FLAGS_jwt_issuer);
+    auth_options.audience = absl::GetFlag(FLAGS_jwt_audience);
+    if (auth_options.jwks_file.empty()) {
+      LogEvent(LogSeverity::kError,
+               "--auth=jwt needs --jwt_jwks_file (the keys that sign "
+               "accepted tokens)");
+      return 2;
+    }
+    absl::StatusOr<std::unique_ptr<ndes::auth::JwtAuthorizer>> created =
+        ndes::auth::JwtAuthorizer::Create(auth_options);
+    if (!created.ok()) {
+      LogEvent(LogSeverity::kError,
+               absl::StrCat("cannot use --jwt_jwks_file: ",
+                            created.status().message()));
+      return 1;
+    }
+    authorizer = *std::move(created);
+    for (const std::string& skipped : authorizer->SkippedKeys()) {
+      LogEvent(LogSeverity::kWarning, absl::StrCat("JWKS: ", skipped));
+    }
+    options.authorizer = authorizer.get();
+  } else if (auth_mode != "none") {
+    LogEvent(LogSeverity::kError,
+             "--auth must be none or jwt; see ndes-gateway --help");
+    return 2;
+  }
+  options.reflection = absl::GetFlag(FLAGS_reflection);
+  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  options.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
+  options.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
+  options.keepalive_min_ping_interval =
+      absl::GetFlag(FLAGS_keepalive_min_ping_interval);
+  if (options.max_message_bytes <= 0 || options.max_concurrent_streams <= 0) {
+    LogEvent(LogSeverity::kError,
+             "--max_message_bytes and --max_concurrent_streams must be "
+             "positive");
+    return 2;
+  }
   const std::string store_spec = absl::GetFlag(FLAGS_store);
   ndes::StoreOptions store_options;
   store_options.graph.base_url = absl::GetFlag(FLAGS_graph_base_url);
@@ -214,32 +290,6 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  ndes::GatewayServerOptions options;
-  options.listen_address = absl::GetFlag(FLAGS_listen);
-  options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
-  options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
-  options.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
-  options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
-  if (!options.tls.enabled() && (!options.tls.key_file.empty() ||
-                                 !options.tls.client_ca_file.empty())) {
-    LogEvent(LogSeverity::kError,
-             "--tls_key_file and --tls_client_ca_file need --tls_cert_file");
-    return 2;
-  }
-  options.allow_plaintext = absl::GetFlag(FLAGS_allow_plaintext);
-  options.reflection = absl::GetFlag(FLAGS_reflection);
-  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
-  options.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
-  options.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
-  options.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
-  options.keepalive_min_ping_interval =
-      absl::GetFlag(FLAGS_keepalive_min_ping_interval);
-  if (options.max_message_bytes <= 0 || options.max_concurrent_streams <= 0) {
-    LogEvent(LogSeverity::kError,
-             "--max_message_bytes and --max_concurrent_streams must be "
-             "positive");
-    return 2;
-  }
   absl::StatusOr<std::unique_ptr<ndes::GatewayServer>> server =
       ndes::GatewayServer::Start(options, **store);
   if (!server.ok()) {
@@ -248,12 +298,14 @@ int main(int argc, char** argv) {
   }
   LogEvent(LogSeverity::kInfo,
            absl::StrCat("ndes-gateway serving on ", (*server)->address(),
-                        " (store: ", store_spec,
+                        " (store: ", ndes::RedactedStoreSpec(store_spec),
+                        ") over ",
                         options.tls.enabled()
-                            ? (options.tls.client_ca_file.empty() ? "; tls"
-                                                                  : "; mtls")
-                            : "; plaintext",
-                        ")"));
+                            ? (options.tls.client_ca_file.empty()
+                                   ? "TLS"
+                                   : "mutual TLS")
+                            : "plaintext",
+                        authorizer != nullptr ? " with JWT auth" : ""));
   if (!(*server)->health_address().empty()) {
     LogEvent(LogSeverity::kInfo, absl::StrCat("health probes on ",
                                               (*server)->health_address()));

@@ -239,7 +239,7 @@ TEST_F(TlsProcessTest, TlsClientIsServedAndPlaintextClientIsNot) {
   GatewayProcess gateway(TlsArgs(/*mutual=*/false));
   gateway.set_channel_credentials(ClientCredentials(nullptr), "localhost");
   ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
-  EXPECT_THAT(gateway.Log(), HasSubstr("; tls)"));
+  EXPECT_THAT(gateway.Log(), HasSubstr(") over TLS"));
   EXPECT_TRUE(Create(Dial(gateway, ClientCredentials(nullptr)), "tls", "ok")
                   .ok());
   const grpc::Status plaintext =
@@ -264,7 +264,7 @@ TEST_F(TlsProcessTest, MutualTlsServesOnlyClientsTheCaSigned) {
   GatewayProcess gateway(TlsArgs(/*mutual=*/true));
   gateway.set_channel_credentials(ClientCredentials(&client_), "localhost");
   ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
-  EXPECT_THAT(gateway.Log(), HasSubstr("; mtls)"));
+  EXPECT_THAT(gateway.Log(), HasSubstr(") over mutual TLS"));
 
   EXPECT_TRUE(
       Create(Dial(gateway, ClientCredentials(&client_)), "mtls", "ok").ok());
