@@ -614,6 +614,20 @@ TEST(KubernetesManifestsTest, MetricsAreScrapedWhereTheGatewayServesThem) {
   }
 }
 
+// kustomize itself renders each directory (kubectl kustomize works offline):
+// catches what the checks above do not model, such as a bad images entry.
+TEST(KubernetesManifestsTest, KustomizeRendersEveryKustomization) {
+  const std::string kubectl = NDES_KUBECTL;
+  if (kubectl.empty()) GTEST_SKIP() << "kubectl is not installed";
+  for (const Kustomization& kustomization : AllKustomizations()) {
+    const CommandResult render =
+        RunCommand(ShellQuote(kubectl) + " kustomize " +
+                   ShellQuote(kustomization.dir.string()));
+    EXPECT_EQ(render.exit_code, 0) << kustomization.dir << "\n" << render.output;
+    EXPECT_TRUE(absl::StrContains(render.output, "kind:")) << render.output;
+  }
+}
+
 // The flags the gateway's --helpfull lists under the project's own source
 // files (not Abseil's).
 std::set<std::string> GatewayFlags(const std::string& binary) {
