@@ -39,7 +39,8 @@ std::string Str(const YAML::Node& node) {
 std::string Promtool() { return NDES_PROMTOOL; }
 
 TEST(AlertRulesTest, PromtoolChecksTheRules) {
-  if (Promtool().empty()) GTEST_SKIP() << "promtool (Debian: prometheus) missing";
+  if (Promtool().empty())
+    GTEST_SKIP() << "promtool (Debian: prometheus) missing";
   const CommandResult check =
       RunCommand(ShellQuote(Promtool()) + " check rules " +
                  ShellQuote((MonitoringDir() / "alert-rules.yaml").string()));
@@ -50,7 +51,8 @@ TEST(AlertRulesTest, PromtoolChecksTheRules) {
 // alert-rules.test.yaml feeds series through the rules: server errors fire
 // the error-ratio alert, client errors and a trickle of traffic do not.
 TEST(AlertRulesTest, PromtoolUnitTestsPass) {
-  if (Promtool().empty()) GTEST_SKIP() << "promtool (Debian: prometheus) missing";
+  if (Promtool().empty())
+    GTEST_SKIP() << "promtool (Debian: prometheus) missing";
   // promtool resolves rule_files relative to the test file's directory.
   const CommandResult test = RunCommand(
       ShellQuote(Promtool()) + " test rules " +
@@ -128,10 +130,12 @@ TEST(AlertRulesTest, ErrorRatioCountsOnlyServerFaultCodes) {
   ASSERT_NE(rule, nullptr);
   std::smatch match;
   const std::string expr = Str((*rule)["expr"]);
-  ASSERT_TRUE(std::regex_search(expr, match, std::regex(R"re(code=~"([^"]*)")re")));
+  ASSERT_TRUE(
+      std::regex_search(expr, match, std::regex(R"re(code=~"([^"]*)")re")));
   const std::vector<std::string> codes = absl::StrSplit(match[1].str(), '|');
   const std::set<std::string> counted(codes.begin(), codes.end());
-  for (const char* server : {"INTERNAL", "UNAVAILABLE", "UNKNOWN", "DATA_LOSS"}) {
+  for (const char* server :
+       {"INTERNAL", "UNAVAILABLE", "UNKNOWN", "DATA_LOSS"}) {
     EXPECT_EQ(counted.count(server), 1u) << server << " is not counted";
   }
   for (const char* client :

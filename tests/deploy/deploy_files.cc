@@ -193,7 +193,8 @@ const YamlDocument* FindObject(const std::vector<YamlDocument>& objects,
 YAML::Node At(const YAML::Node& node, std::initializer_list<const char*> path) {
   YAML::Node current = YAML::Clone(node);
   for (const char* key : path) {
-    if (!current.IsMap() || !current[key]) return YAML::Node(YAML::NodeType::Null);
+    if (!current.IsMap() || !current[key])
+      return YAML::Node(YAML::NodeType::Null);
     current = current[key];
   }
   return current;
@@ -220,9 +221,9 @@ std::map<std::string, std::string> PodLabelsOf(const YamlDocument& object) {
 
 std::vector<PodContainer> ContainersOf(const YAML::Node& pod_spec) {
   std::vector<PodContainer> containers;
-  for (const auto& [key, init] : {std::pair<const char*, bool>{
-                                      "initContainers", true},
-                                  {"containers", false}}) {
+  for (const auto& [key, init] :
+       {std::pair<const char*, bool>{"initContainers", true},
+        {"containers", false}}) {
     const YAML::Node list = pod_spec[key];
     if (!list) continue;
     for (const YAML::Node& container : list) {
@@ -254,9 +255,9 @@ std::map<std::string, std::string> GatewaySettings(
   if (const YAML::Node env_from = container["envFrom"]) {
     for (const YAML::Node& source : env_from) {
       if (!source["configMapRef"]) continue;
-      const YamlDocument* config_map = FindObject(
-          objects, "ConfigMap",
-          source["configMapRef"]["name"].as<std::string>());
+      const YamlDocument* config_map =
+          FindObject(objects, "ConfigMap",
+                     source["configMapRef"]["name"].as<std::string>());
       if (config_map == nullptr || !config_map->node["data"]) continue;
       for (const auto& entry : config_map->node["data"]) {
         const std::string flag = FlagOfVariable(entry.first.as<std::string>());
@@ -266,7 +267,8 @@ std::map<std::string, std::string> GatewaySettings(
   }
   if (const YAML::Node env = container["env"]) {
     for (const YAML::Node& variable : env) {
-      const std::string flag = FlagOfVariable(variable["name"].as<std::string>());
+      const std::string flag =
+          FlagOfVariable(variable["name"].as<std::string>());
       if (flag.empty()) continue;
       settings[flag] = variable["value"] ? variable["value"].as<std::string>()
                                          : "(valueFrom)";
@@ -303,8 +305,8 @@ std::optional<int> PortOf(const std::string& address) {
 
 std::string HostOf(const std::string& address) {
   const size_t colon = address.rfind(':');
-  std::string host = colon == std::string::npos ? address
-                                                : address.substr(0, colon);
+  std::string host =
+      colon == std::string::npos ? address : address.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
@@ -313,11 +315,16 @@ std::string HostOf(const std::string& address) {
 
 std::optional<double> ParseQuantity(const std::string& quantity) {
   static const std::regex kQuantity(R"(^([0-9]+(?:\.[0-9]+)?)([a-zA-Z]*)$)");
-  static const std::map<std::string, double> kUnits = {
-      {"", 1},         {"m", 1e-3},    {"k", 1e3},
-      {"M", 1e6},      {"G", 1e9},     {"T", 1e12},
-      {"Ki", 1024.0},  {"Mi", 1048576.0}, {"Gi", 1073741824.0},
-      {"Ti", 1099511627776.0}};
+  static const std::map<std::string, double> kUnits = {{"", 1},
+                                                       {"m", 1e-3},
+                                                       {"k", 1e3},
+                                                       {"M", 1e6},
+                                                       {"G", 1e9},
+                                                       {"T", 1e12},
+                                                       {"Ki", 1024.0},
+                                                       {"Mi", 1048576.0},
+                                                       {"Gi", 1073741824.0},
+                                                       {"Ti", 1099511627776.0}};
   std::smatch match;
   if (!std::regex_match(quantity, match, kQuantity)) return std::nullopt;
   const auto unit = kUnits.find(match[2].str());
@@ -337,9 +344,9 @@ std::vector<std::string> MetricNamesIn(const std::string& promql) {
     text = std::regex_replace(text, std::regex(pattern), " ");
   }
   static const std::set<std::string> kKeywords = {
-      "and",        "or",          "unless", "by",  "without", "on",
-      "ignoring",   "group_left",  "group_right", "offset", "bool",
-      "inf",        "nan",         "Inf",    "NaN", "atan2"};
+      "and",      "or",         "unless",      "by",     "without", "on",
+      "ignoring", "group_left", "group_right", "offset", "bool",    "inf",
+      "nan",      "Inf",        "NaN",         "atan2"};
   std::vector<std::string> names;
   static const std::regex kIdentifier(R"([A-Za-z_:][A-Za-z0-9_:]*)");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), kIdentifier);
@@ -347,15 +354,17 @@ std::vector<std::string> MetricNamesIn(const std::string& promql) {
     const size_t begin = it->position();
     const size_t end = begin + it->length();
     // Part of a number or duration (1e3, 5m).
-    if (begin > 0 && (std::isalnum(static_cast<unsigned char>(text[begin - 1])) ||
-                      text[begin - 1] == '.')) {
+    if (begin > 0 &&
+        (std::isalnum(static_cast<unsigned char>(text[begin - 1])) ||
+         text[begin - 1] == '.')) {
       continue;
     }
     const std::string name = it->str();
     if (kKeywords.count(name) != 0) continue;
     // A function: followed by "(".
     size_t next = end;
-    while (next < text.size() && std::isspace(static_cast<unsigned char>(text[next]))) {
+    while (next < text.size() &&
+           std::isspace(static_cast<unsigned char>(text[next]))) {
       ++next;
     }
     if (next < text.size() && text[next] == '(') continue;

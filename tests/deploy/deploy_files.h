@@ -28,7 +28,8 @@ std::string ReadFile(const std::filesystem::path& path);
 // Every regular file below `root` whose name ends with one of `suffixes`,
 // in sorted order.
 std::vector<std::filesystem::path> FilesBelow(
-    const std::filesystem::path& root, const std::vector<std::string>& suffixes);
+    const std::filesystem::path& root,
+    const std::vector<std::string>& suffixes);
 
 struct CommandResult {
   int exit_code = -1;  // -1 when the command did not exit normally

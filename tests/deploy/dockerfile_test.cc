@@ -1,9 +1,9 @@
 // deploy/Dockerfile, read as text: the build stage uses the README's
 // install script, the runtime stage is small, unprivileged and complete
 // (it installs the package of every shared library the binaries need).
+#include <cpprest/json.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <cpprest/json.h>
 
 #include <filesystem>
 #include <map>
@@ -44,11 +44,11 @@ std::vector<Stage> ParseStages(const std::string& dockerfile) {
     pending.clear();
     if (text.empty()) return;
     const size_t space = text.find_first_of(" \t");
-    Instruction instruction{text.substr(0, space),
-                            space == std::string::npos
-                                ? ""
-                                : std::string(absl::StripAsciiWhitespace(
-                                      text.substr(space)))};
+    Instruction instruction{
+        text.substr(0, space),
+        space == std::string::npos
+            ? ""
+            : std::string(absl::StripAsciiWhitespace(text.substr(space)))};
     for (char& c : instruction.keyword) c = std::toupper(c);
     if (instruction.keyword == "FROM") stages.emplace_back();
     if (!stages.empty()) stages.back().push_back(instruction);
@@ -68,8 +68,8 @@ std::vector<Stage> ParseStages(const std::string& dockerfile) {
 }
 
 const std::vector<Stage>& Stages() {
-  static const std::vector<Stage> kStages = ParseStages(
-      ReadFile(SourceDir() / "deploy" / "Dockerfile"));
+  static const std::vector<Stage> kStages =
+      ParseStages(ReadFile(SourceDir() / "deploy" / "Dockerfile"));
   return kStages;
 }
 
@@ -123,7 +123,8 @@ TEST(DockerfileTest, RuntimeStageIsSlimAndUnprivileged) {
               ::testing::ElementsAre(::testing::StartsWith("65532")));
   EXPECT_THAT(ArgumentsOf(runtime, "STOPSIGNAL"),
               ::testing::ElementsAre("SIGTERM"));
-  const std::vector<std::string> entrypoint = ArgumentsOf(runtime, "ENTRYPOINT");
+  const std::vector<std::string> entrypoint =
+      ArgumentsOf(runtime, "ENTRYPOINT");
   ASSERT_THAT(entrypoint, SizeIs(1));
   // Exec form, so that the gateway is PID 1 and gets SIGTERM itself.
   const web::json::value json = web::json::value::parse(entrypoint[0]);
@@ -133,7 +134,8 @@ TEST(DockerfileTest, RuntimeStageIsSlimAndUnprivileged) {
 
   std::set<std::string> exposed;
   for (const std::string& ports : ArgumentsOf(runtime, "EXPOSE")) {
-    for (absl::string_view port : absl::StrSplit(ports, ' ', absl::SkipEmpty())) {
+    for (absl::string_view port :
+         absl::StrSplit(ports, ' ', absl::SkipEmpty())) {
       exposed.insert(std::string(port));
     }
   }
@@ -175,13 +177,14 @@ TEST(DockerfileTest, ManifestsRunAsTheImageUser) {
 }
 
 // soname -> the file the dynamic loader resolves it to, from ldd.
-std::map<std::string, std::string> ResolvedLibraries(const std::string& binary) {
+std::map<std::string, std::string> ResolvedLibraries(
+    const std::string& binary) {
   std::map<std::string, std::string> resolved;
   const CommandResult ldd = RunCommand("ldd " + ShellQuote(binary));
   // "\tlibgrpc++.so.1.51 => /lib/x86_64-linux-gnu/libgrpc++.so.1.51 (0x...)"
   const std::regex line(R"(([^\s]+) => (/[^\s]+))");
-  for (auto it = std::sregex_iterator(ldd.output.begin(), ldd.output.end(),
-                                      line);
+  for (auto it =
+           std::sregex_iterator(ldd.output.begin(), ldd.output.end(), line);
        it != std::sregex_iterator(); ++it) {
     resolved[(*it)[1].str()] = (*it)[2].str();
   }
@@ -197,7 +200,8 @@ std::map<std::string, std::string> PackagesOwning(
   for (const std::string& path : paths) {
     const std::string short_path =
         absl::StartsWith(path, "/usr/") ? path.substr(4) : path;
-    command += " " + ShellQuote(short_path) + " " + ShellQuote("/usr" + short_path);
+    command +=
+        " " + ShellQuote(short_path) + " " + ShellQuote("/usr" + short_path);
   }
   std::map<std::string, std::string> owners;
   // "libgrpc29:amd64: /usr/lib/x86_64-linux-gnu/libgrpc.so.29"
@@ -217,7 +221,8 @@ std::map<std::string, std::string> PackagesOwning(
 }
 
 TEST(DockerfileTest, RuntimeStageInstallsEveryLibraryTheBinariesNeed) {
-  if (RunCommand("command -v readelf && command -v ldd && command -v dpkg").exit_code != 0) {
+  if (RunCommand("command -v readelf && command -v ldd && command -v dpkg")
+          .exit_code != 0) {
     GTEST_SKIP() << "needs readelf and dpkg (a Debian build machine)";
   }
   ASSERT_THAT(Stages(), SizeIs(2));

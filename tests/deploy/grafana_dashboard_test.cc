@@ -1,9 +1,9 @@
 // deploy/monitoring/grafana-dashboard.json: valid dashboard JSON, a panel
 // for each signal operators watch, and queries over the gateway's metric
 // contract only (so that a renamed metric cannot leave a panel blank).
+#include <cpprest/json.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <cpprest/json.h>
 
 #include <filesystem>
 #include <fstream>
@@ -69,16 +69,15 @@ std::vector<Panel> PanelsOf(const web::json::value& dashboard) {
 }
 
 TEST(MetricNamesInTest, FindsSeriesAndSkipsFunctionsLabelsAndVariables) {
+  EXPECT_THAT(MetricNamesIn("histogram_quantile(0.99, sum by (le, method) "
+                            "(rate(ndes_gateway_call_duration_seconds_bucket"
+                            "{namespace=~\"$namespace\", code!=\"OK\"}"
+                            "[$__rate_interval])))"),
+              ElementsAre("ndes_gateway_call_duration_seconds_bucket"));
   EXPECT_THAT(
-      MetricNamesIn("histogram_quantile(0.99, sum by (le, method) "
-                    "(rate(ndes_gateway_call_duration_seconds_bucket"
-                    "{namespace=~\"$namespace\", code!=\"OK\"}"
-                    "[$__rate_interval])))"),
-      ElementsAre("ndes_gateway_call_duration_seconds_bucket"));
-  EXPECT_THAT(MetricNamesIn("process_resident_memory_bytes{pod=~\"$pod\"} and "
-                            "on (namespace, pod) ndes_gateway_build_info"),
-              ElementsAre("process_resident_memory_bytes",
-                          "ndes_gateway_build_info"));
+      MetricNamesIn("process_resident_memory_bytes{pod=~\"$pod\"} and "
+                    "on (namespace, pod) ndes_gateway_build_info"),
+      ElementsAre("process_resident_memory_bytes", "ndes_gateway_build_info"));
   EXPECT_THAT(MetricNamesIn("sum(rate(a_total[5m] offset 1h)) / 1e3 > bool 2"),
               ElementsAre("a_total"));
 }
@@ -136,7 +135,8 @@ TEST(GrafanaDashboardTest, EveryQueryUsesContractMetricsOnly) {
       const std::vector<std::string> names = MetricNamesIn(expression);
       EXPECT_FALSE(names.empty()) << expression;
       for (const std::string& name : names) {
-        if (!IsContractSeries(name)) unknown.push_back(name + " in " + panel.title);
+        if (!IsContractSeries(name))
+          unknown.push_back(name + " in " + panel.title);
       }
     }
   }
@@ -165,7 +165,8 @@ TEST(GrafanaDashboardTest, HasAPanelForEachSignal) {
         {"sum by (code) (rate(ndes_gateway_calls_total", "code!=\"OK\""}},
        {"latency p50/p90/p99",
         {"histogram_quantile(0.5,", "histogram_quantile(0.9,",
-         "histogram_quantile(0.99,", "ndes_gateway_call_duration_seconds_bucket"}},
+         "histogram_quantile(0.99,",
+         "ndes_gateway_call_duration_seconds_bucket"}},
        {"Graph throttling",
         {"ndes_gateway_graph_throttled_total",
          "ndes_gateway_graph_throttle_wait_seconds_total"}},
@@ -194,11 +195,11 @@ TEST(GrafanaDashboardTest, EveryQueryIsValidPromql) {
     int n = 0;
     for (const Panel& panel : PanelsOf(LoadDashboard())) {
       for (const std::string& expression : panel.expressions) {
-        const std::string concrete = absl::StrReplaceAll(
-            expression, {{"$__rate_interval", "5m"},
-                         {"$__interval", "1m"},
-                         {"$namespace", ".*"},
-                         {"$pod", ".*"}});
+        const std::string concrete =
+            absl::StrReplaceAll(expression, {{"$__rate_interval", "5m"},
+                                             {"$__interval", "1m"},
+                                             {"$namespace", ".*"},
+                                             {"$pod", ".*"}});
         // A JSON string is a valid YAML scalar.
         rules << "      - record: dashboard:query" << n++ << "\n"
               << "        expr: "
@@ -206,8 +207,8 @@ TEST(GrafanaDashboardTest, EveryQueryIsValidPromql) {
       }
     }
   }
-  const CommandResult check =
-      RunCommand(ShellQuote(promtool) + " check rules " + ShellQuote(rules_file));
+  const CommandResult check = RunCommand(
+      ShellQuote(promtool) + " check rules " + ShellQuote(rules_file));
   EXPECT_EQ(check.exit_code, 0) << check.output;
 }
 

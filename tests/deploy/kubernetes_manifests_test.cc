@@ -215,8 +215,8 @@ TEST(KubernetesManifestsTest, ProbesAreGrpcOnTheHealthListenerPort) {
       EXPECT_NE(PortOf(settings.at("listen")), health_port)
           << "the health listener must be apart from the API";
     }
-    for (const char* probe : {"startupProbe", "readinessProbe",
-                              "livenessProbe"}) {
+    for (const char* probe :
+         {"startupProbe", "readinessProbe", "livenessProbe"}) {
       SCOPED_TRACE(probe);
       const YAML::Node node = gateway.gateway.container[probe];
       ASSERT_TRUE(node) << "missing";
@@ -251,10 +251,10 @@ TEST(KubernetesManifestsTest, GatewayContainerIsLockedDown) {
     EXPECT_THAT(dropped, Contains("ALL"));
     EXPECT_FALSE(context["capabilities"] && context["capabilities"]["add"])
         << "no capability is needed";
-    const YAML::Node seccomp = context["seccompProfile"]
-                                   ? context["seccompProfile"]
-                                   : gateway.pod_spec["securityContext"]
-                                                     ["seccompProfile"];
+    const YAML::Node seccomp =
+        context["seccompProfile"]
+            ? context["seccompProfile"]
+            : gateway.pod_spec["securityContext"]["seccompProfile"];
     EXPECT_EQ(Str(seccomp["type"]), "RuntimeDefault");
     EXPECT_EQ(gateway.pod_spec["terminationGracePeriodSeconds"].as<int>(-1),
               30);
@@ -298,8 +298,8 @@ TEST(KubernetesManifestsTest, EveryReferenceResolvesWithinItsKustomization) {
                               const std::string& where) {
       ++references;
       EXPECT_NE(FindObject(objects, kind, name), nullptr)
-          << where << " names " << kind << " \"" << name
-          << "\", which " << kustomization.dir << " does not build";
+          << where << " names " << kind << " \"" << name << "\", which "
+          << kustomization.dir << " does not build";
     };
     for (const YamlDocument& object : objects) {
       const std::optional<YAML::Node> pod_spec = PodSpecOf(object);
@@ -307,14 +307,16 @@ TEST(KubernetesManifestsTest, EveryReferenceResolvesWithinItsKustomization) {
       std::set<std::string> volume_names;
       if (const YAML::Node volumes = (*pod_spec)["volumes"]) {
         for (const YAML::Node& volume : volumes) {
-          const std::string where = object.Name() + " volume " +
-                                    Str(volume["name"]);
+          const std::string where =
+              object.Name() + " volume " + Str(volume["name"]);
           volume_names.insert(Str(volume["name"]));
           if (volume["configMap"]) {
-            expect_defined("ConfigMap", Str(volume["configMap"]["name"]), where);
+            expect_defined("ConfigMap", Str(volume["configMap"]["name"]),
+                           where);
           }
           if (volume["secret"]) {
-            expect_defined("Secret", Str(volume["secret"]["secretName"]), where);
+            expect_defined("Secret", Str(volume["secret"]["secretName"]),
+                           where);
           }
           if (volume["persistentVolumeClaim"]) {
             expect_defined("PersistentVolumeClaim",
@@ -345,7 +347,8 @@ TEST(KubernetesManifestsTest, EveryReferenceResolvesWithinItsKustomization) {
                              where);
             }
             if (from && from["secretKeyRef"]) {
-              expect_defined("Secret", Str(from["secretKeyRef"]["name"]), where);
+              expect_defined("Secret", Str(from["secretKeyRef"]["name"]),
+                             where);
             }
           }
         }
@@ -437,12 +440,14 @@ TEST(KubernetesManifestsTest, FilesTheGatewayReadsAreMountedSecrets) {
     for (const auto& [flag, value] : gateway.Settings()) {
       if (!absl::EndsWith(flag, "_file") || value.empty()) continue;
       ++files;
-      const std::string volume = VolumeHolding(gateway.gateway.container, value);
-      ASSERT_FALSE(volume.empty()) << "--" << flag << "=" << value
-                                   << " is on no mounted volume";
+      const std::string volume =
+          VolumeHolding(gateway.gateway.container, value);
+      ASSERT_FALSE(volume.empty())
+          << "--" << flag << "=" << value << " is on no mounted volume";
       EXPECT_TRUE(VolumeNamed(gateway.pod_spec, volume)["secret"])
           << "--" << flag << " should come from a Secret";
-      for (const YAML::Node& mount : gateway.gateway.container["volumeMounts"]) {
+      for (const YAML::Node& mount :
+           gateway.gateway.container["volumeMounts"]) {
         if (Str(mount["name"]) == volume) {
           EXPECT_TRUE(mount["readOnly"].as<bool>(false)) << volume;
         }
@@ -493,7 +498,8 @@ bool SelectorMatches(const YAML::Node& match_labels,
   if (!match_labels || match_labels.size() == 0) return false;
   for (const auto& entry : match_labels) {
     const auto label = labels.find(entry.first.as<std::string>());
-    if (label == labels.end() || label->second != entry.second.as<std::string>()) {
+    if (label == labels.end() ||
+        label->second != entry.second.as<std::string>()) {
       return false;
     }
   }
@@ -623,7 +629,8 @@ TEST(KubernetesManifestsTest, KustomizeRendersEveryKustomization) {
     const CommandResult render =
         RunCommand(ShellQuote(kubectl) + " kustomize " +
                    ShellQuote(kustomization.dir.string()));
-    EXPECT_EQ(render.exit_code, 0) << kustomization.dir << "\n" << render.output;
+    EXPECT_EQ(render.exit_code, 0) << kustomization.dir << "\n"
+                                   << render.output;
     EXPECT_TRUE(absl::StrContains(render.output, "kind:")) << render.output;
   }
 }
@@ -641,9 +648,10 @@ std::set<std::string> GatewayFlags(const std::string& binary) {
       own_file = !absl::StrContains(line, "absl/");
       continue;
     }
+    // "    --listen (Where to serve ...": four spaces. Wrapped help text is
+    // indented by six and may start with another flag's name.
     const size_t dashes = line.find("--");
-    if (!own_file || dashes == std::string::npos ||
-        line.find_first_not_of(' ') != dashes) {
+    if (!own_file || dashes != 4 || line.find_first_not_of(' ') != dashes) {
       continue;
     }
     const size_t end = line.find_first_of(" =(", dashes + 2);
@@ -674,7 +682,8 @@ TEST(KubernetesManifestsTest, EveryConfiguredVariableNamesARealFlag) {
     }
   }
   for (const GatewayInPod& gateway : AllGateways()) {
-    for (const auto& [flag, value] : gateway.Settings()) configured.insert(flag);
+    for (const auto& [flag, value] : gateway.Settings())
+      configured.insert(flag);
   }
   ASSERT_THAT(configured, Contains("health_listen"));
   std::vector<std::string> unknown;
