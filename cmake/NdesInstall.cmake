@@ -10,7 +10,8 @@
 #   include/ndes_gateway/ndes/client/*.h       (client library)
 #   lib*/libndes_proto.a, libndes_client.a
 #   lib*/cmake/ndes_gateway/                   (config, version, targets)
-#   bin/ndes-gateway, bin/ndesctl              (installed by their directories)
+#   bin/ndes-gateway, bin/ndesctl, bin/ndes-bench (installed by their
+#                                              directories)
 # Headers live below include/ndes_gateway so that these google/rpc headers
 # cannot clash with another package's.
 include(GNUInstallDirs)
