@@ -8,8 +8,10 @@ packages=(
   cmake ninja-build g++ pkg-config ccache
   protobuf-compiler libprotobuf-dev
   protobuf-compiler-grpc libgrpc++-dev
-  libabsl-dev libcpprest-dev libsqlite3-dev
-  libgtest-dev libgmock-dev
+  libabsl-dev libcpprest-dev libsqlite3-dev libpq-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
+  # Tests: a throw-away PostgreSQL cluster, promtool for metrics and rules.
+  postgresql prometheus
 )
 
 missing=()

@@ -92,8 +92,18 @@ ABSL_FLAG(std::string, log_level, "info",
 ABSL_FLAG(std::string, store, ndes::kDefaultStoreSpec,
           "The backing store: sqlite:PATH (the embedded default; a SQLite "
           "file, created if missing, refused if it is not a gateway "
-          "database), memory (nothing survives a restart) or graph "
-          "(Microsoft Graph itself; see the --graph_* flags).");
+          "database), memory (nothing survives a restart), graph "
+          "(Microsoft Graph itself; see the --graph_* flags) or "
+          "postgresql://USER@HOST:PORT/DB?... (any libpq URI: a database "
+          "shared by several gateway replicas; the password from "
+          "--store_password_file or PGPASSFILE, never in the URI).");
+ABSL_FLAG(std::string, store_password_file, "",
+          "With --store=postgresql://...: a file holding the database "
+          "password (its final newline ignored).");
+ABSL_FLAG(int32_t, store_pool_size, 4,
+          "With --store=postgresql://...: database connections (and worker "
+          "threads) of this gateway; calls beyond them wait in a bounded "
+          "queue.");
 ABSL_FLAG(std::string, graph_base_url, "https://graph.microsoft.com/beta",
           "With --store=graph: the Graph endpoint, up to the API version.");
 ABSL_FLAG(std::string, graph_auth, "passthrough",
@@ -281,11 +291,15 @@ int main(int argc, char** argv) {
   store_options.graph.client_secret_file =
       absl::GetFlag(FLAGS_graph_client_secret_file);
   store_options.graph.token_url = absl::GetFlag(FLAGS_graph_token_url);
+  store_options.postgres.password_file =
+      absl::GetFlag(FLAGS_store_password_file);
+  store_options.postgres.pool_size = absl::GetFlag(FLAGS_store_pool_size);
   absl::StatusOr<std::unique_ptr<ndes::store::ConnectorStore>> store =
       ndes::OpenConnectorStore(store_spec, store_options);
   if (!store.ok()) {
     LogEvent(LogSeverity::kError,
-             absl::StrCat("cannot open --store=", store_spec, ": ",
+             absl::StrCat("cannot open --store=",
+                          ndes::RedactedStoreSpec(store_spec), ": ",
                           store.status().message()));
     return 1;
   }

@@ -327,9 +327,9 @@ TEST(PostgresReplicasTest, ADatabaseRestartUnderLoadIsOnlyAnOutage) {
   EXPECT_EQ(second->Terminate(), 0);
 }
 
-// Needs the server to follow ConnectorStore::Available() in its health
-// (gateway_server polls it); enable once that is merged.
-TEST(PostgresReplicasTest, DISABLED_HealthFollowsTheDatabase) {
+// Health follows ConnectorStore::Available(): NOT_SERVING while the
+// database is down, SERVING once it is back.
+TEST(PostgresReplicasTest, HealthFollowsTheDatabase) {
   absl::StatusOr<std::unique_ptr<PostgresCluster>> cluster =
       PostgresCluster::Start();
   ASSERT_TRUE(cluster.ok()) << cluster.status();
