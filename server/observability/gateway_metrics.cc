@@ -106,7 +106,11 @@ RpcMetrics::RpcMetrics(GatewayMetrics& metrics, absl::string_view method)
     : method_(method),
       duration_(metrics.call_duration_seconds().WithLabels({method})),
       in_flight_(metrics.calls_in_flight().WithLabels({method})),
-      calls_(&metrics.calls_total(), {std::string(method)}) {}
+      calls_(&metrics.calls_total(), {std::string(method)}) {
+  // Exposed at zero from the start, so that a rate of successful calls is
+  // defined before the first one.
+  calls_.For(static_cast<int>(absl::StatusCode::kOk));
+}
 
 StoreOperationMetrics::StoreOperationMetrics(GatewayMetrics& metrics,
                                              absl::string_view backend,
