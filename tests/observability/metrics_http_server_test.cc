@@ -80,6 +80,23 @@ TEST(MetricsHttpServerTest, ServesTheProcessWideMetricsByDefault) {
   EXPECT_THAT(response->body, HasSubstr("ndes_gateway_build_info{version="));
 }
 
+TEST(MetricsHttpServerTest, ListensOnEveryInterfaceAndOnAHostName) {
+  MetricsRegistry registry;
+  registry.AddGauge("app_up", "Up.").Get().Set(1);
+  for (const char* host : {"0.0.0.0", "localhost"}) {
+    auto server =
+        MetricsHttpServer::Start(absl::StrCat(host, ":0"), &registry);
+    ASSERT_THAT(server, IsOk()) << host;
+    EXPECT_EQ((*server)->address(),
+              absl::StrCat(host, ":", (*server)->port()));
+    absl::StatusOr<http::HttpResponse> response = Send(
+        "GET", absl::StrCat("http://127.0.0.1:", (*server)->port(),
+                            "/metrics"));
+    ASSERT_THAT(response, IsOk()) << host;
+    EXPECT_THAT(response->body, HasSubstr("\napp_up 1\n")) << host;
+  }
+}
+
 TEST(MetricsHttpServerTest, AnswersOtherPathsWith404AndOtherMethodsWith405) {
   MetricsRegistry registry;
   auto server = MetricsHttpServer::Start("127.0.0.1:0", &registry);
