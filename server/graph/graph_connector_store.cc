@@ -13,7 +13,6 @@
 #include "cpprest/asyncrt_utils.h"
 #include "cpprest/base_uri.h"
 #include "graph/graph_errors.h"
-#include "graph/retry_policy.h"
 #include "observability/gateway_metrics.h"
 #include "translation/graph_json.h"
 #include "translation/resource_id.h"
