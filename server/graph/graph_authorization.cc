@@ -14,6 +14,7 @@
 #include "cpprest/asyncrt_utils.h"
 #include "cpprest/base_uri.h"
 #include "cpprest/json.h"
+#include "observability/gateway_metrics.h"
 
 namespace ndes::graph {
 namespace {
@@ -199,6 +200,7 @@ void ClientCredentialsAuthorization::OnTokenResponse(
     }
   }
 
+  observability::Metrics().GraphTokenRequested(result.ok());
   std::vector<AuthorizationCallback> waiting;
   {
     absl::MutexLock lock(&mu_);

@@ -13,7 +13,9 @@
 //                       need a token at once, one token request is made and
 //                       all of them wait for it.
 //
-// Secrets and tokens never appear in a status message or a log.
+// Secrets and tokens never appear in a status message or a log. Each token
+// request counts in ndes_gateway_graph_token_requests_total{result} (success:
+// a token was issued; failure: anything else).
 //
 // Thread-safe.
 #ifndef NDES_SERVER_GRAPH_GRAPH_AUTHORIZATION_H_

@@ -13,6 +13,7 @@
 #include "cpprest/asyncrt_utils.h"
 #include "cpprest/base_uri.h"
 #include "graph/graph_errors.h"
+#include "observability/gateway_metrics.h"
 #include "translation/graph_json.h"
 #include "translation/resource_id.h"
 
@@ -117,6 +118,27 @@ absl::StatusOr<std::string> DecodePageToken(absl::string_view token) {
   return std::string(query);
 }
 
+// The client-request-id of a store call: the gRPC call's request id when it
+// has a usable one, so that Graph's logs can be matched with the caller's;
+// else a fresh UUID. A value that is not a plain header token (control
+// characters, spaces, overlong) is never sent.
+std::string ClientRequestId(const CallContext& context) {
+  const std::string& id = context.request_id;
+  bool usable = !id.empty() && id.size() <= 128;
+  for (char c : id) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) usable = false;
+  }
+  return usable ? id : translation::GenerateConnectorId();
+}
+
+// Graph answered 429 or 503 with a Retry-After: throttling, as opposed to a
+// transient fault.
+bool IsThrottled(const http::HttpResponse& response) {
+  return (response.status_code == 429 || response.status_code == 503) &&
+         response.Header("Retry-After").has_value();
+}
+
 }  // namespace
 
 // One logical Graph request: authorization, the request, a retry with a
@@ -163,10 +185,15 @@ class GraphConnectorStore::Exchange
   }
 
   void OnResponse(absl::StatusOr<http::HttpResponse> response) {
+    observability::GatewayMetrics& metrics = observability::Metrics();
     if (!response.ok()) {
+      metrics.GraphFailed(request_.method);
       Finish(response.status());
       return;
     }
+    metrics.GraphAnswered(request_.method, response->status_code);
+    const bool throttled = IsThrottled(*response);
+    if (throttled) metrics.GraphThrottled();
     if (response->status_code == 401 && !refreshed_token_ &&
         store_->authorization_->Invalidate(authorization_)) {
       refreshed_token_ = true;
@@ -187,6 +214,8 @@ class GraphConnectorStore::Exchange
       // Under the lock: the destructor sets stopping_ before it destroys
       // the scheduler.
       if (!store_->stopping_) {
+        metrics.GraphRetried();
+        if (throttled) metrics.GraphThrottleWait(*delay);
         store_->scheduler_->RunAfter(*delay, [self] { self->Retry(); });
         return;
       }
@@ -317,7 +346,7 @@ void GraphConnectorStore::Get(const CallContext& context, std::string id,
     std::move(done)(segment.status());
     return;
   }
-  SendToGraph(context, translation::GenerateConnectorId(), "GET",
+  SendToGraph(context, ClientRequestId(context), "GET",
               absl::StrCat(collection_url_, "/", *segment), std::nullopt, "",
               [id, done = Track(std::move(done))](
                   absl::StatusOr<http::HttpResponse> response) mutable {
@@ -346,7 +375,7 @@ void GraphConnectorStore::List(const CallContext& context, int page_size,
     url = absl::StrCat(collection_url_, "?", *query);
   }
   SendToGraph(
-      context, translation::GenerateConnectorId(), "GET", std::move(url),
+      context, ClientRequestId(context), "GET", std::move(url),
       std::nullopt, "",
       [done = Track(std::move(done))](
           absl::StatusOr<http::HttpResponse> response) mutable {
@@ -402,7 +431,7 @@ void GraphConnectorStore::Create(const CallContext& context,
   web::json::value body = translation::ConnectorToGraphJson(connector);
   // Without an id Graph assigns one.
   if (connector.id().empty()) body.erase("id");
-  SendToGraph(context, translation::GenerateConnectorId(), "POST",
+  SendToGraph(context, ClientRequestId(context), "POST",
               collection_url_, body.serialize(), "",
               [id = connector.id(), done = Track(std::move(done))](
                   absl::StatusOr<http::HttpResponse> response) mutable {
@@ -428,7 +457,7 @@ void GraphConnectorStore::Update(const CallContext& context,
     return;
   }
   const std::string url = absl::StrCat(collection_url_, "/", *segment);
-  const std::string client_request_id = translation::GenerateConnectorId();
+  const std::string client_request_id = ClientRequestId(context);
   const std::string body = command.patch.serialize();
   const std::string etag = command.expected_etag;
   SendToGraph(context, client_request_id, "PATCH", url, body, etag,
@@ -517,7 +546,7 @@ void GraphConnectorStore::Delete(const CallContext& context, std::string id,
     std::move(done)(segment.status());
     return;
   }
-  SendToGraph(context, translation::GenerateConnectorId(), "DELETE",
+  SendToGraph(context, ClientRequestId(context), "DELETE",
               absl::StrCat(collection_url_, "/", *segment), std::nullopt,
               expected_etag,
               [id, done = Track(std::move(done))](

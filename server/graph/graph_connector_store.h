@@ -9,8 +9,9 @@
 //   Delete  DELETE {base}/deviceManagement/ndesConnectors/{id}     (204)
 //
 // Every request carries Authorization (from GraphAuthorization), a
-// client-request-id (a fresh UUID per store call, the same across its
-// retries), Accept: application/json; PATCH and DELETE carry If-Match when
+// client-request-id (the call's CallContext::request_id when it is a plain
+// token of up to 128 visible ASCII characters, else a fresh UUID; the same
+// across the store call's retries and follow-ups), Accept: application/json; PATCH and DELETE carry If-Match when
 // an etag was given; PATCH carries Prefer: return=representation and its
 // body is exactly the Graph PATCH document of the update. A 204 answer to
 // PATCH is followed by a GET. Graph's @odata.etag is the connector's etag.
@@ -30,6 +31,12 @@
 // validated by the service before they get here); a page token is accepted
 // only if its nextLink starts with this store's collection URL, so a caller
 // can never make the gateway call another host or path.
+//
+// Metrics (observability/gateway_metrics.h): every response (or its
+// absence) counts in ndes_gateway_graph_requests_total; each retry of a
+// 429/503/504 in ndes_gateway_graph_retries_total; a 429/503 with
+// Retry-After in ndes_gateway_graph_throttled_total, and the wait before its
+// retry in ndes_gateway_graph_throttle_wait_seconds_total.
 //
 // Thread-safe. Calls never block the calling thread on the network: the
 // callback runs on a thread of the HttpClient or the Scheduler (or inline

@@ -23,6 +23,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "cpprest/json.h"
+#include "observability/gateway_metrics.h"
 #include "store/embedded_update.h"
 #include "translation/resource_id.h"
 
@@ -865,7 +866,13 @@ void SqliteConnectorStore::CommitBatch(
   }
   if (batch_error.ok() && any_applied) {
     batch_error = writer_->Execute("COMMIT", "committing writes");
-    if (batch_error.ok()) commit_count_.fetch_add(1, std::memory_order_relaxed);
+    if (batch_error.ok()) {
+      commit_count_.fetch_add(1, std::memory_order_relaxed);
+      // Every write of the batch shared this commit's sync, including
+      // those rolled back to their savepoint: that is what group commit
+      // saves.
+      observability::Metrics().SqliteCommitted(batch.size());
+    }
   }
   if (writer_->InTransaction()) {
     // Nothing to keep (every write failed), or the commit failed.

@@ -1,0 +1,64 @@
+// InstrumentedConnectorStore: a ConnectorStore that forwards every call to
+// another and records it in GatewayMetrics:
+//
+//   ndes_gateway_store_operations_total{backend,operation,code}
+//   ndes_gateway_store_operation_duration_seconds{backend,operation}
+//
+// The latency is from the call to its callback; the code is the callback's
+// status code. Available() is forwarded unchanged.
+//
+//   std::unique_ptr<store::ConnectorStore> store =
+//       std::make_unique<observability::InstrumentedConnectorStore>(
+//           "sqlite", *std::move(opened));
+//
+// Thread-safe (as the inner store is). Recording takes no lock: the series
+// of each operation are resolved at construction.
+#ifndef NDES_SERVER_OBSERVABILITY_INSTRUMENTED_CONNECTOR_STORE_H_
+#define NDES_SERVER_OBSERVABILITY_INSTRUMENTED_CONNECTOR_STORE_H_
+
+#include <memory>
+#include <string>
+
+#include "observability/gateway_metrics.h"
+#include "store/connector_store.h"
+
+namespace ndes::observability {
+
+class InstrumentedConnectorStore final : public store::ConnectorStore {
+ public:
+  // `backend`: the label value (memory, sqlite, graph, postgresql).
+  // Records into `metrics` (the process-wide instance by default).
+  InstrumentedConnectorStore(std::string backend,
+                             std::unique_ptr<store::ConnectorStore> inner,
+                             GatewayMetrics& metrics = Metrics());
+
+  void Get(const store::CallContext& context, std::string id,
+           store::StoreCallback<ndes::v1::NdesConnector> done) override;
+  void List(const store::CallContext& context, int page_size,
+            std::string page_token,
+            store::StoreCallback<store::ListPage> done) override;
+  void Create(const store::CallContext& context,
+              ndes::v1::NdesConnector connector,
+              store::StoreCallback<ndes::v1::NdesConnector> done) override;
+  void Update(const store::CallContext& context, store::UpdateCommand command,
+              store::StoreCallback<ndes::v1::NdesConnector> done) override;
+  void Delete(const store::CallContext& context, std::string id,
+              std::string expected_etag, store::StatusCallback done) override;
+  bool Available() const override { return inner_->Available(); }
+
+  const std::string& backend() const { return backend_; }
+  store::ConnectorStore& inner() { return *inner_; }
+
+ private:
+  const std::string backend_;
+  const std::unique_ptr<store::ConnectorStore> inner_;
+  StoreOperationMetrics& get_;
+  StoreOperationMetrics& list_;
+  StoreOperationMetrics& create_;
+  StoreOperationMetrics& update_;
+  StoreOperationMetrics& delete_;
+};
+
+}  // namespace ndes::observability
+
+#endif  // NDES_SERVER_OBSERVABILITY_INSTRUMENTED_CONNECTOR_STORE_H_
