@@ -24,6 +24,7 @@
 #include "absl/time/time.h"
 #include "auth/jwt_authorizer.h"
 #include "gateway_server.h"
+#include "observability/metrics_http_server.h"
 #include "service/call_log.h"
 #include "store_factory.h"
 
@@ -37,6 +38,9 @@ ABSL_FLAG(std::string, health_listen, "",
           "Also serve grpc.health.v1, and nothing else, on this host:port: "
           "plaintext, no auth, for Kubernetes gRPC probes that dial the Pod "
           "IP (e.g. 0.0.0.0:50052). Empty: health only on --listen.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Serve Prometheus metrics at http://HOST:PORT/metrics (plain "
+          "HTTP; e.g. 0.0.0.0:9464). Empty: no metrics endpoint.");
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM certificate chain: serve the API over TLS. Re-read when the "
           "file changes (checked every minute).");
@@ -310,7 +314,20 @@ int main(int argc, char** argv) {
     LogEvent(LogSeverity::kError, server.status().message());
     return 1;
   }
-  LogEvent(LogSeverity::kInfo,
+  std::unique_ptr<ndes::observability::MetricsHttpServer> metrics;
+  if (const std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+      !metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<ndes::observability::MetricsHttpServer>>
+        started = ndes::observability::MetricsHttpServer::Start(metrics_listen);
+    if (!started.ok()) {
+      LogEvent(LogSeverity::kError, absl::StrCat("--metrics_listen: ",
+                                                 started.status().message()));
+      (*server)->Shutdown(absl::ZeroDuration());
+      return 1;
+    }
+    metrics = *std::move(started);
+  }
+  ndes::service::LogLifecycle(
            absl::StrCat("ndes-gateway serving on ", (*server)->address(),
                         " (store: ", ndes::RedactedStoreSpec(store_spec),
                         ") over ",
@@ -321,20 +338,23 @@ int main(int argc, char** argv) {
                             : "plaintext",
                         authorizer != nullptr ? " with JWT auth" : ""));
   if (!(*server)->health_address().empty()) {
-    LogEvent(LogSeverity::kInfo, absl::StrCat("health probes on ",
+    ndes::service::LogLifecycle(absl::StrCat("health probes on ",
                                               (*server)->health_address()));
+  }
+  if (metrics != nullptr) {
+    ndes::service::LogLifecycle(absl::StrCat("metrics on ", metrics->url()));
   }
 
   int signal_number = 0;
   sigwait(&shutdown_signals, &signal_number);
   const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
-  LogEvent(
-      LogSeverity::kInfo,
+  ndes::service::LogLifecycle(
       absl::StrCat("received ", signal_number == SIGTERM ? "SIGTERM" : "SIGINT",
                    "; health NOT_SERVING, draining for up to ",
                    absl::FormatDuration(grace)));
   (*server)->Shutdown(grace);
   server->reset();
+  if (metrics != nullptr) metrics->Stop();
   // A call abandoned when the drain time ran out may still have a request
   // out to Graph; closing the store waits for it, but not past Kubernetes'
   // patience: every call has been answered by now, so exiting is safe.
@@ -346,11 +366,11 @@ int main(int argc, char** argv) {
   if (!closed.WaitForNotificationWithTimeout(kStoreCloseTimeout)) {
     LogEvent(LogSeverity::kWarning,
              "the store did not close in time; exiting without waiting");
-    LogEvent(LogSeverity::kInfo, "stopped");
+    ndes::service::LogLifecycle("stopped");
     std::fflush(stderr);
     std::_Exit(0);
   }
   closer.join();
-  LogEvent(LogSeverity::kInfo, "stopped");
+  ndes::service::LogLifecycle("stopped");
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "store_factory.h"
 
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -10,6 +11,7 @@
 #include "graph/graph_authorization.h"
 #include "graph/graph_connector_store.h"
 #include "http/cpprest_http_client.h"
+#include "observability/instrumented_connector_store.h"
 #include "store/memory_connector_store.h"
 #include "store/postgres_connector_store.h"
 #include "store/sqlite_connector_store.h"
@@ -80,14 +82,7 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenPostgres(
   return std::unique_ptr<store::ConnectorStore>(*std::move(store));
 }
 
-}  // namespace
-
-std::string RedactedStoreSpec(absl::string_view spec) {
-  if (IsPostgresSpec(spec)) return store::RedactConnectionUri(spec);
-  return std::string(spec);
-}
-
-absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenConnectorStore(
+absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenBackend(
     absl::string_view spec, const StoreOptions& options) {
   if (spec == "memory") {
     return std::make_unique<store::MemoryConnectorStore>();
@@ -123,6 +118,31 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenConnectorStore(
       "unknown store \"", RedactedStoreSpec(spec),
       "\"; expected \"sqlite:PATH\" (the embedded default), \"memory\", "
       "\"graph\" or a PostgreSQL URI \"postgresql://...\""));
+}
+
+// The backend's name in metrics: memory, sqlite, graph or postgresql.
+absl::string_view BackendName(absl::string_view spec) {
+  if (spec == "memory") return "memory";
+  if (spec == "graph") return "graph";
+  if (IsPostgresSpec(spec)) return "postgresql";
+  return "sqlite";
+}
+
+}  // namespace
+
+std::string RedactedStoreSpec(absl::string_view spec) {
+  if (IsPostgresSpec(spec)) return store::RedactConnectionUri(spec);
+  return std::string(spec);
+}
+
+absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenConnectorStore(
+    absl::string_view spec, const StoreOptions& options) {
+  absl::StatusOr<std::unique_ptr<store::ConnectorStore>> backend =
+      OpenBackend(spec, options);
+  if (!backend.ok()) return backend.status();
+  return std::unique_ptr<store::ConnectorStore>(
+      std::make_unique<observability::InstrumentedConnectorStore>(
+          std::string(BackendName(spec)), *std::move(backend)));
 }
 
 }  // namespace ndes

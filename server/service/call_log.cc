@@ -112,6 +112,8 @@ std::string JsonString(absl::string_view text) {
   return out;
 }
 
+void WriteEvent(LogSeverity severity, absl::string_view message);
+
 LogSeverity CallSeverity(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::INTERNAL:
@@ -233,6 +235,16 @@ void LogCall(const CallRecord& call) {
 
 void LogEvent(LogSeverity severity, absl::string_view message) {
   if (!Enabled(severity)) return;
+  WriteEvent(severity, message);
+}
+
+void LogLifecycle(absl::string_view message) {
+  WriteEvent(LogSeverity::kInfo, message);
+}
+
+namespace {
+
+void WriteEvent(LogSeverity severity, absl::string_view message) {
   if (Json()) {
     WriteLine(absl::StrCat("{\"time\":\"", Now(), "\",\"level\":\"",
                            JsonLevel(severity),
@@ -242,5 +254,7 @@ void LogEvent(LogSeverity severity, absl::string_view message) {
                            absl::CEscape(message), "\n"));
   }
 }
+
+}  // namespace
 
 }  // namespace ndes::service

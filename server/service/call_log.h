@@ -14,7 +14,7 @@
 // A call's level follows its code: the server's own faults (INTERNAL,
 // UNKNOWN, DATA_LOSS) are errors, UNAVAILABLE and DEADLINE_EXCEEDED
 // warnings, everything else (including the caller's mistakes) info.
-// --log_level drops lines below it.
+// --log_level drops lines below it (except the start-up and shutdown lines).
 //
 // Nothing from request metadata except the request id is ever logged, so a
 // bearer token cannot reach the log. Each line is written with one call, so
@@ -62,8 +62,12 @@ struct CallRecord {
 
 void LogCall(const CallRecord& call);
 
-// Logs a free-form event (start-up, shutdown, store faults).
+// Logs a free-form event (store faults, warnings).
 void LogEvent(LogSeverity severity, absl::string_view message);
+
+// Logs a start-up or shutdown line at INFO whatever --log_level says: where
+// the gateway serves and when it stops are always worth a line.
+void LogLifecycle(absl::string_view message);
 
 }  // namespace ndes::service
 

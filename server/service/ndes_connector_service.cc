@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "observability/gateway_metrics.h"
 #include "service/call_log.h"
 #include "service/grpc_status.h"
 #include "translation/field_mask_plan.h"
@@ -74,7 +75,8 @@ class Call {
       : reactor_(context->DefaultReactor()),
         method_(method),
         start_(absl::Now()),
-        in_flight_(in_flight) {
+        in_flight_(in_flight),
+        metrics_call_(observability::Metrics().CallStarted(method)) {
     in_flight_.Add(this);
     std::string request_id = MetadataValue(*context, kRequestIdMetadata);
     if (!IsUsableRequestId(request_id)) request_id = NewRequestId();
@@ -100,6 +102,10 @@ class Call {
     absl::StatusOr<Caller> caller =
         authorizer->Authorize(store_context_.authorization, access);
     if (!caller.ok()) {
+      observability::Metrics().AuthRefused(
+          caller.status().code() == absl::StatusCode::kPermissionDenied
+              ? observability::AuthRefusal::kPermissionDenied
+              : observability::AuthRefusal::kUnauthenticated);
       if (Claim()) Finish(caller.status());
       return false;
     }
@@ -119,11 +125,16 @@ class Call {
                        store_context_.request_id, ")"),
           grpc_status.error_details());
     }
+    const absl::Duration latency = absl::Now() - start_;
+    observability::Metrics().CallFinished(
+        metrics_call_, static_cast<int>(grpc_status.error_code()), latency);
     CallRecord record;
     record.method = method_;
     record.code = grpc_status.error_code();
-    record.error = grpc_status.error_message();
-    record.latency = absl::Now() - start_;
+    // error_message() returns a copy: keep it alive for the record.
+    const std::string error = grpc_status.error_message();
+    record.error = error;
+    record.latency = latency;
     record.request_id = store_context_.request_id;
     record.caller = caller_;
     LogCall(record);
@@ -142,6 +153,7 @@ class Call {
   absl::string_view method_;
   absl::Time start_;
   InFlightCalls& in_flight_;
+  observability::CallToken metrics_call_;
   std::atomic<bool> claimed_{false};
   store::CallContext store_context_;
   std::string caller_;
