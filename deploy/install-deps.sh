@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that building and testing ndes-gateway
 # needs, and nothing when they are all present already. Run as root.
-# Used by the README's commands and by .ci/run.
+# Used by the README's commands and by .ci/run; with --build-only (the
+# container image's build stage) it leaves out what only the tests need.
 set -euo pipefail
 
 packages=(
@@ -9,10 +10,15 @@ packages=(
   protobuf-compiler libprotobuf-dev
   protobuf-compiler-grpc libgrpc++-dev
   libabsl-dev libcpprest-dev libsqlite3-dev libpq-dev libssl-dev
+)
+test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
-  # Tests: a throw-away PostgreSQL cluster, promtool for metrics and rules.
+  # A throw-away PostgreSQL cluster; promtool for metrics and alert rules.
   postgresql prometheus
 )
+if [ "${1:-}" != "--build-only" ]; then
+  packages+=("${test_packages[@]}")
+fi
 
 missing=()
 for package in "${packages[@]}"; do

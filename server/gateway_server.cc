@@ -383,7 +383,8 @@ GatewayServer::~GatewayServer() { Shutdown(absl::ZeroDuration()); }
 
 void GatewayServer::SetServing(bool serving) {
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  health->SetServingStatus(serving);
+  // By name: SetServingStatus(bool) would also change "liveness".
+  health->SetServingStatus("", serving);
   health->SetServingStatus(kServiceName, serving);
   services_->probe_health.SetServing(serving);
 }
