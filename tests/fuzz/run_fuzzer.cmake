@@ -2,7 +2,7 @@
 # corpus (SEEDS), so a run never alters the committed seeds. Fails when the
 # fuzzer finds a crash, a leak or a timeout; the input is left in ARTIFACTS.
 file(REMOVE_RECURSE "${WORK}")
-file(MAKE_DIRECTORY "${WORK}")
+file(MAKE_DIRECTORY "${WORK}" "${ARTIFACTS}")
 file(GLOB seeds "${SEEDS}/*")
 file(COPY ${seeds} DESTINATION "${WORK}")
 execute_process(
