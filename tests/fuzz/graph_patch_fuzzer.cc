@@ -6,9 +6,10 @@
 // separated by the first line "#patch". Without the separator the whole
 // input is the PATCH and the stored connector is a fixed valid one.
 //
-// Invariants: never a crash or an exception; an error is INVALID_ARGUMENT;
-// a merged result reads as a connector, keeps the stored id, carries no
-// "@odata.etag", and applying the same PATCH to it again changes nothing
+// Invariants: never a crash or an exception, whatever the stored document;
+// an error is INVALID_ARGUMENT; a merged result reads as a connector and
+// carries no "@odata.etag". Applied to a stored connector in canonical form,
+// a merge keeps the id, and applying the same PATCH again changes nothing
 // (Graph's merge is idempotent).
 
 #include <cstddef>
@@ -16,6 +17,8 @@
 #include <string>
 
 #include "fuzz/fuzz_checks.h"
+#include "translation/connector_fields.h"
+#include "translation/field_mask_plan.h"
 #include "translation/graph_json.h"
 #include "translation/graph_patch.h"
 
@@ -54,24 +57,42 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
         input.substr(at + sizeof(kSeparator) - 1));
   }
 
+  // Any stored document: no crash, no exception, a clean refusal.
   absl::StatusOr<web::json::value> merged =
       ndes::translation::ApplyGraphPatch(stored, patch);
   if (!merged.ok()) {
     Check(merged.status().code() == absl::StatusCode::kInvalidArgument,
           "a refused PATCH is INVALID_ARGUMENT");
+  } else {
+    Check(ndes::translation::ConnectorFromGraphJson(*merged).ok(),
+          "a merged document is a connector");
+    Check(!merged->has_field("@odata.etag"), "a merge drops the etag");
+  }
+
+  // The merge's properties hold for what stores keep: a valid connector in
+  // the canonical form ConnectorToGraphJson writes (so, say, a stored
+  // "id": null, which reads as "", is first written as "").
+  absl::StatusOr<ndes::v1::NdesConnector> before =
+      ndes::translation::ConnectorFromGraphJson(stored);
+  if (!before.ok() ||
+      !ndes::translation::ValidateConnectorValues(
+           *before, ndes::translation::kWritableConnectorFields, "stored")
+           .ok()) {
     return 0;
   }
-  absl::StatusOr<ndes::v1::NdesConnector> connector =
-      ndes::translation::ConnectorFromGraphJson(*merged);
-  Check(connector.ok(), "a merged document is a connector");
-  Check(!merged->has_field("@odata.etag"), "a merge drops the etag");
-  if (stored.has_field("id")) {
-    Check(merged->has_field("id") && merged->at("id") == stored.at("id"),
-          "a merge keeps the stored id");
-  }
+  before->clear_etag();
+  const web::json::value canonical =
+      ndes::translation::ConnectorToGraphJson(*before);
+  absl::StatusOr<web::json::value> once =
+      ndes::translation::ApplyGraphPatch(canonical, patch);
+  if (!once.ok()) return 0;
+  absl::StatusOr<ndes::v1::NdesConnector> after =
+      ndes::translation::ConnectorFromGraphJson(*once);
+  Check(after.ok(), "a merged document is a connector");
+  Check(after->id() == before->id(), "a merge keeps the stored id");
   absl::StatusOr<web::json::value> twice =
-      ndes::translation::ApplyGraphPatch(*merged, patch);
+      ndes::translation::ApplyGraphPatch(*once, patch);
   Check(twice.ok(), "a PATCH that applied once applies again");
-  Check(*twice == *merged, "applying a PATCH twice changes nothing more");
+  Check(*twice == *once, "applying a PATCH twice changes nothing more");
   return 0;
 }
