@@ -71,6 +71,9 @@ class GatewayProcess {
   int WaitForExit(absl::Duration timeout);
 
   const std::string& address() const { return address_; }
+  // The running process's id (-1 when none), e.g. to change its resource
+  // limits with prlimit(2).
+  pid_t pid() const { return pid_; }
   std::shared_ptr<grpc::Channel> Channel() const;
   // Everything the process wrote to stderr so far.
   std::string Log() const;

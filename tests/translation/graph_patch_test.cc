@@ -471,5 +471,22 @@ TEST(ApplyGraphPatchTest, NeverThrowsOnHostileDocuments) {
   }
 }
 
+// Found by tests/fuzz/graph_patch_fuzzer: a stored "id": null (damage made
+// outside the gateway) reads as "" and the merge writes it back as "", so a
+// PATCH carrying "id": null applies to the damaged body once and is then
+// refused as an attempt to change the id. Stores only hold canonical bodies.
+TEST(ApplyGraphPatchTest, StoredNullIdIsWrittenBackInCanonicalForm) {
+  const value stored =
+      value::parse(R"({"id": null, "displayName": "a"})");
+  const value patch = value::parse(R"({"id": null, "displayName": "b"})");
+  absl::StatusOr<value> once = ApplyGraphPatch(stored, patch);
+  ASSERT_TRUE(once.ok()) << once.status();
+  EXPECT_EQ(once->at("id").as_string(), "");
+  EXPECT_EQ(once->at("displayName").as_string(), "b");
+  absl::StatusOr<value> twice = ApplyGraphPatch(*once, patch);
+  EXPECT_EQ(twice.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(twice.status().message(), HasSubstr("\"id\""));
+}
+
 }  // namespace
 }  // namespace ndes::translation
