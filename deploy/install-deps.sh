@@ -15,6 +15,8 @@ test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
   # A throw-away PostgreSQL cluster; promtool for metrics and alert rules.
   postgresql prometheus
+  # .ci/sanitize: clang with ASan, UBSan and libFuzzer.
+  clang-14 libclang-rt-14-dev
 )
 if [ "${1:-}" != "--build-only" ]; then
   packages+=("${test_packages[@]}")

@@ -223,13 +223,10 @@ void RunDiskFullScenario() {
 }
 
 // The gateway's own disposition of SIGXFSZ is what a real file size limit
-// (ulimit -f, a container's) meets. Disabled: SIGXFSZ's default action
-// kills the gateway (exit status -25) at the first write past the limit.
-// The fix belongs in server/main.cc: ignore SIGXFSZ at start, so that
-// write(2) fails with EFBIG and SQLite reports it as an I/O error (which the
-// test below shows the store handles). Enable this test with that fix.
-TEST(StoreFaultTest,
-     DISABLED_DiskFullWriteIsAnErrorAndTheGatewayKeepsServing) {
+// (ulimit -f, a container's) meets: the gateway ignores it, so write(2)
+// fails with EFBIG and SQLite reports an I/O error instead of the default
+// action killing the process at the first write past the limit.
+TEST(StoreFaultTest, DiskFullWriteIsAnErrorAndTheGatewayKeepsServing) {
   RunDiskFullScenario();
 }
 

@@ -37,6 +37,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -58,6 +59,12 @@ struct ConnectorStoreConformanceParam {
   std::string name;
   ConnectorStoreFactory make_store;
 };
+
+// Prints the parameter as its name (test logs would show its bytes).
+inline void PrintTo(const ConnectorStoreConformanceParam& param,
+                    std::ostream* out) {
+  *out << param.name;
+}
 
 // For INSTANTIATE_TEST_SUITE_P's name generator argument.
 std::string ConnectorStoreConformanceParamName(
