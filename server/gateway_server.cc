@@ -1,5 +1,7 @@
 #include "gateway_server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -19,11 +21,11 @@
 #include "absl/strings/strip.h"
 #include "grpcpp/ext/health_check_service_server_builder_option.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "health/health_service.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
+#include "health/health_service.h"
 #include "openssl/bio.h"
 #include "openssl/err.h"
 #include "openssl/pem.h"
@@ -60,9 +62,18 @@ std::string HostOf(absl::string_view address) {
   return std::string(host);
 }
 
+// "localhost", or a literal address in 127.0.0.0/8 or ::1. A name that
+// merely starts with "127." could resolve anywhere.
 bool IsLoopbackHost(absl::string_view host) {
-  return host == "localhost" || host == "::1" ||
-         absl::StartsWith(host, "127.");
+  if (host == "localhost") return true;
+  const std::string literal(host);
+  in_addr v4;
+  if (inet_pton(AF_INET, literal.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6;
+  return inet_pton(AF_INET6, literal.c_str(), &v6) == 1 &&
+         IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 // "127.0.0.1:0" with port 43123 -> "127.0.0.1:43123"; unix: as given.
@@ -98,13 +109,13 @@ absl::Status PrepareSocketPath(const std::string& path) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   std::memcpy(address.sun_path, path.data(), path.size());
-  const bool live = connect(fd, reinterpret_cast<sockaddr*>(&address),
-                            sizeof(address)) == 0;
+  const bool live =
+      connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
   close(fd);
   if (live) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot listen on \"unix:", path,
-        "\": another process is serving on that socket"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot listen on \"unix:", path,
+                     "\": another process is serving on that socket"));
   }
   unlink(path.c_str());
   return absl::OkStatus();
@@ -152,13 +163,12 @@ absl::Status CheckTlsFiles(const TlsOptions& tls) {
       ReadPemFile(tls.key_file, "TLS private key");
   if (!key_pem.ok()) return key_pem.status();
 
-  std::unique_ptr<X509, X509Deleter> cert(PEM_read_bio_X509(
-      MemoryBio(*cert_pem).get(), nullptr, nullptr, nullptr));
+  std::unique_ptr<X509, X509Deleter> cert(
+      PEM_read_bio_X509(MemoryBio(*cert_pem).get(), nullptr, nullptr, nullptr));
   if (cert == nullptr) {
     ERR_clear_error();
-    return absl::FailedPreconditionError(
-        absl::StrCat("TLS certificate \"", tls.cert_file,
-                     "\" holds no PEM certificate"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "TLS certificate \"", tls.cert_file, "\" holds no PEM certificate"));
   }
   std::unique_ptr<EVP_PKEY, PkeyDeleter> key(PEM_read_bio_PrivateKey(
       MemoryBio(*key_pem).get(), nullptr, nullptr, nullptr));
@@ -170,17 +180,16 @@ absl::Status CheckTlsFiles(const TlsOptions& tls) {
   }
   if (X509_check_private_key(cert.get(), key.get()) != 1) {
     ERR_clear_error();
-    return absl::FailedPreconditionError(
-        absl::StrCat("TLS private key \"", tls.key_file,
-                     "\" does not match the certificate \"", tls.cert_file,
-                     "\""));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "TLS private key \"", tls.key_file,
+        "\" does not match the certificate \"", tls.cert_file, "\""));
   }
   if (!tls.client_ca_file.empty()) {
     absl::StatusOr<std::string> ca_pem =
         ReadPemFile(tls.client_ca_file, "client CA file");
     if (!ca_pem.ok()) return ca_pem.status();
-    std::unique_ptr<X509, X509Deleter> ca(PEM_read_bio_X509(
-        MemoryBio(*ca_pem).get(), nullptr, nullptr, nullptr));
+    std::unique_ptr<X509, X509Deleter> ca(
+        PEM_read_bio_X509(MemoryBio(*ca_pem).get(), nullptr, nullptr, nullptr));
     if (ca == nullptr) {
       ERR_clear_error();
       return absl::FailedPreconditionError(
@@ -191,8 +200,7 @@ absl::Status CheckTlsFiles(const TlsOptions& tls) {
   return absl::OkStatus();
 }
 
-std::shared_ptr<grpc::ServerCredentials> TlsCredentials(
-    const TlsOptions& tls) {
+std::shared_ptr<grpc::ServerCredentials> TlsCredentials(const TlsOptions& tls) {
   const unsigned int reload_seconds = static_cast<unsigned int>(
       std::max<int64_t>(1, absl::ToInt64Seconds(tls.reload_interval)));
   auto provider =
@@ -347,8 +355,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     ApplyCommonArguments(health_builder);
     // Not gRPC's built-in health service: see health/health_service.h.
     health_builder.SetOption(
-        std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(
-            nullptr));
+        std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
     health_builder.RegisterService(&gateway->services_->probe_health);
     int health_port = 0;
     health_builder.AddListeningPort(options.health_listen_address,
@@ -368,12 +375,11 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
         DialAddress(options.health_listen_address, health_port);
   }
 
-  gateway->server_->GetHealthCheckService()->SetServingStatus(
-      kLivenessService, true);
+  gateway->server_->GetHealthCheckService()->SetServingStatus(kLivenessService,
+                                                              true);
   gateway->SetServing(store.Available());
-  gateway->poller_ =
-      std::thread([gateway = gateway.get(),
-                   interval = options.availability_poll_interval] {
+  gateway->poller_ = std::thread(
+      [gateway = gateway.get(), interval = options.availability_poll_interval] {
         gateway->PollAvailability(interval);
       });
   return gateway;

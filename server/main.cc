@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <thread>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -26,8 +26,8 @@
 #include "absl/time/time.h"
 #include "auth/jwt_authorizer.h"
 #include "gateway_server.h"
-#include "pplx/threadpool.h"
 #include "observability/metrics_http_server.h"
+#include "pplx/threadpool.h"
 #include "service/call_log.h"
 #include "store_factory.h"
 
@@ -246,8 +246,8 @@ int main(int argc, char** argv) {
   options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
   options.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
   options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
-  if (!options.tls.enabled() && (!options.tls.key_file.empty() ||
-                                 !options.tls.client_ca_file.empty())) {
+  if (!options.tls.enabled() &&
+      (!options.tls.key_file.empty() || !options.tls.client_ca_file.empty())) {
     LogEvent(LogSeverity::kError,
              "--tls_key_file and --tls_client_ca_file need --tls_cert_file");
     return 2;
@@ -270,9 +270,8 @@ int main(int argc, char** argv) {
     absl::StatusOr<std::unique_ptr<ndes::auth::JwtAuthorizer>> created =
         ndes::auth::JwtAuthorizer::Create(auth_options);
     if (!created.ok()) {
-      LogEvent(LogSeverity::kError,
-               absl::StrCat("cannot use --jwt_jwks_file: ",
-                            created.status().message()));
+      LogEvent(LogSeverity::kError, absl::StrCat("cannot use --jwt_jwks_file: ",
+                                                 created.status().message()));
       return 1;
     }
     authorizer = *std::move(created);
@@ -314,9 +313,9 @@ int main(int argc, char** argv) {
       ndes::OpenConnectorStore(store_spec, store_options);
   if (!store.ok()) {
     LogEvent(LogSeverity::kError,
-             absl::StrCat("cannot open --store=",
-                          ndes::RedactedStoreSpec(store_spec), ": ",
-                          store.status().message()));
+             absl::StrCat(
+                 "cannot open --store=", ndes::RedactedStoreSpec(store_spec),
+                 ": ", store.status().message()));
     return 1;
   }
 
@@ -332,26 +331,23 @@ int main(int argc, char** argv) {
     absl::StatusOr<std::unique_ptr<ndes::observability::MetricsHttpServer>>
         started = ndes::observability::MetricsHttpServer::Start(metrics_listen);
     if (!started.ok()) {
-      LogEvent(LogSeverity::kError, absl::StrCat("--metrics_listen: ",
-                                                 started.status().message()));
+      LogEvent(LogSeverity::kError,
+               absl::StrCat("--metrics_listen: ", started.status().message()));
       (*server)->Shutdown(absl::ZeroDuration());
       return 1;
     }
     metrics = *std::move(started);
   }
-  ndes::service::LogLifecycle(
-           absl::StrCat("ndes-gateway serving on ", (*server)->address(),
-                        " (store: ", ndes::RedactedStoreSpec(store_spec),
-                        ") over ",
-                        options.tls.enabled()
-                            ? (options.tls.client_ca_file.empty()
-                                   ? "TLS"
-                                   : "mutual TLS")
-                            : "plaintext",
-                        authorizer != nullptr ? " with JWT auth" : ""));
+  ndes::service::LogLifecycle(absl::StrCat(
+      "ndes-gateway serving on ", (*server)->address(),
+      " (store: ", ndes::RedactedStoreSpec(store_spec), ") over ",
+      options.tls.enabled()
+          ? (options.tls.client_ca_file.empty() ? "TLS" : "mutual TLS")
+          : "plaintext",
+      authorizer != nullptr ? " with JWT auth" : ""));
   if (!(*server)->health_address().empty()) {
-    ndes::service::LogLifecycle(absl::StrCat("health probes on ",
-                                              (*server)->health_address()));
+    ndes::service::LogLifecycle(
+        absl::StrCat("health probes on ", (*server)->health_address()));
   }
   if (metrics != nullptr) {
     ndes::service::LogLifecycle(absl::StrCat("metrics on ", metrics->url()));

@@ -17,9 +17,9 @@ absl::StatusOr<std::unique_ptr<JwtAuthorizer>> JwtAuthorizer::Create(
   JwtVerifierOptions verifier;
   verifier.issuer = options.issuer;
   verifier.audience = options.audience;
-  return std::unique_ptr<JwtAuthorizer>(new JwtAuthorizer(
-      std::shared_ptr<JwksFileKeySource>(std::move(*keys)),
-      std::move(verifier)));
+  return std::unique_ptr<JwtAuthorizer>(
+      new JwtAuthorizer(std::shared_ptr<JwksFileKeySource>(std::move(*keys)),
+                        std::move(verifier)));
 }
 
 JwtAuthorizer::JwtAuthorizer(std::shared_ptr<JwksFileKeySource> keys,

@@ -39,8 +39,7 @@ class JwtAuthorizer final : public service::Authorizer {
       const JwtAuthorizerOptions& options);
 
   absl::StatusOr<service::Caller> Authorize(
-      absl::string_view authorization,
-      service::Access access) const override;
+      absl::string_view authorization, service::Access access) const override;
 
   // The keys the JWKS file held at the last (re)load that were skipped, and
   // why; for the start-up log.

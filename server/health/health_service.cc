@@ -6,8 +6,8 @@ namespace ndes::health {
 
 using grpc::health::v1::HealthCheckResponse;
 
-ProbeHealthService::ProbeHealthService(
-    const std::vector<std::string>& services, std::string liveness)
+ProbeHealthService::ProbeHealthService(const std::vector<std::string>& services,
+                                       std::string liveness)
     : services_(services.begin(), services.end()),
       liveness_(std::move(liveness)) {}
 
@@ -33,9 +33,9 @@ grpc::ServerUnaryReactor* ProbeHealthService::Check(
     return reactor;
   }
   if (!request->service().empty() && services_.count(request->service()) == 0) {
-    reactor->Finish(grpc::Status(
-        grpc::StatusCode::NOT_FOUND,
-        "unknown service \"" + request->service() + "\""));
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::NOT_FOUND,
+                     "unknown service \"" + request->service() + "\""));
     return reactor;
   }
   response->set_status(serving_.load() ? HealthCheckResponse::SERVING

@@ -30,7 +30,9 @@ bool Enabled(LogSeverity severity) {
          static_cast<int>(g_level.load(std::memory_order_relaxed));
 }
 
-bool Json() { return g_format.load(std::memory_order_relaxed) == LogFormat::kJson; }
+bool Json() {
+  return g_format.load(std::memory_order_relaxed) == LogFormat::kJson;
+}
 
 absl::string_view SeverityName(LogSeverity severity) {
   switch (severity) {
@@ -93,11 +95,12 @@ std::string JsonString(absl::string_view text) {
     }
     // A multi-byte UTF-8 sequence is copied when it is well formed; any
     // other byte becomes U+FFFD.
-    int length = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+    int length = (c & 0xe0) == 0xc0   ? 2
+                 : (c & 0xf0) == 0xe0 ? 3
                  : (c & 0xf8) == 0xf0 ? 4
                                       : 0;
-    bool valid = length > 0 && c >= 0xc2 && c <= 0xf4 &&
-                 i + length <= text.size();
+    bool valid =
+        length > 0 && c >= 0xc2 && c <= 0xf4 && i + length <= text.size();
     for (int k = 1; valid && k < length; ++k) {
       valid = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
     }
@@ -216,12 +219,12 @@ void LogCall(const CallRecord& call) {
     if (failed) absl::StrAppend(&line, ",\"error\":", JsonString(call.error));
     line += "}\n";
   } else {
-    line = absl::StrFormat("%s %s call method=%s code=%s latency_ms=%.3f "
-                           "request_id=%s",
-                           Now(), SeverityName(severity), call.method,
-                           StatusCodeName(call.code),
-                           absl::ToDoubleMilliseconds(call.latency),
-                           absl::CEscape(call.request_id));
+    line = absl::StrFormat(
+        "%s %s call method=%s code=%s latency_ms=%.3f "
+        "request_id=%s",
+        Now(), SeverityName(severity), call.method, StatusCodeName(call.code),
+        absl::ToDoubleMilliseconds(call.latency),
+        absl::CEscape(call.request_id));
     if (!call.caller.empty()) {
       absl::StrAppend(&line, " caller=\"", absl::CEscape(call.caller), "\"");
     }

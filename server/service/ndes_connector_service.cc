@@ -48,10 +48,9 @@ std::string NewRequestId() {
   thread_local absl::BitGen bits;
   const uint64_t high = absl::Uniform<uint64_t>(bits);
   const uint64_t low = absl::Uniform<uint64_t>(bits);
-  return absl::StrFormat("%08x-%04x-4%03x-%04x-%012x", high >> 32,
-                         (high >> 16) & 0xffff, high & 0x0fff,
-                         0x8000 | ((low >> 48) & 0x3fff),
-                         low & 0xffffffffffffULL);
+  return absl::StrFormat(
+      "%08x-%04x-4%03x-%04x-%012x", high >> 32, (high >> 16) & 0xffff,
+      high & 0x0fff, 0x8000 | ((low >> 48) & 0x3fff), low & 0xffffffffffffULL);
 }
 
 std::string MetadataValue(const grpc::CallbackServerContext& context,
@@ -71,13 +70,13 @@ std::string MetadataValue(const grpc::CallbackServerContext& context,
 class Call {
  public:
   Call(grpc::CallbackServerContext* context, absl::string_view method,
-       InFlightCalls& in_flight)
+       std::shared_ptr<InFlightCalls> in_flight)
       : reactor_(context->DefaultReactor()),
         method_(method),
         start_(absl::Now()),
-        in_flight_(in_flight),
+        in_flight_(std::move(in_flight)),
         metrics_call_(observability::Metrics().CallStarted(method)) {
-    in_flight_.Add(this);
+    in_flight_->Add(this);
     std::string request_id = MetadataValue(*context, kRequestIdMetadata);
     if (!IsUsableRequestId(request_id)) request_id = NewRequestId();
     context->AddInitialMetadata(kRequestIdMetadata, request_id);
@@ -86,7 +85,7 @@ class Call {
     store_context_.request_id = std::move(request_id);
   }
 
-  ~Call() { in_flight_.Remove(this); }
+  ~Call() { in_flight_->Remove(this); }
 
   grpc::ServerUnaryReactor* reactor() const { return reactor_; }
   const store::CallContext& store_context() const { return store_context_; }
@@ -152,7 +151,7 @@ class Call {
   grpc::ServerUnaryReactor* reactor_;
   absl::string_view method_;
   absl::Time start_;
-  InFlightCalls& in_flight_;
+  std::shared_ptr<InFlightCalls> in_flight_;
   observability::CallToken metrics_call_;
   std::atomic<bool> claimed_{false};
   store::CallContext store_context_;
@@ -185,6 +184,9 @@ void InFlightCalls::Remove(Call* call) {
 }
 
 int InFlightCalls::Abandon() {
+  // The lock keeps every listed call alive while it is finished (a call
+  // removes itself in its destructor, under the same lock). Finishing a
+  // default reactor never calls back into this service.
   absl::MutexLock lock(&mu_);
   int abandoned = 0;
   for (Call* call : calls_) {
@@ -198,18 +200,19 @@ int InFlightCalls::Abandon() {
 }
 
 int NdesConnectorServiceImpl::AbandonCallsInFlight() {
-  return in_flight_.Abandon();
+  return in_flight_->Abandon();
 }
 
-NdesConnectorServiceImpl::NdesConnectorServiceImpl(
-    store::ConnectorStore& store, const Authorizer* authorizer)
+NdesConnectorServiceImpl::NdesConnectorServiceImpl(store::ConnectorStore& store,
+                                                   const Authorizer* authorizer)
     : store_(store), authorizer_(authorizer) {}
 
 grpc::ServerUnaryReactor* NdesConnectorServiceImpl::UpdateNdesConnectors(
     grpc::CallbackServerContext* context,
     const ndes::v1::UpdateNdesConnectorsRequest* request,
     NdesConnector* response) {
-  auto call = std::make_unique<Call>(context, "UpdateNdesConnectors", in_flight_);
+  auto call =
+      std::make_unique<Call>(context, "UpdateNdesConnectors", in_flight_);
   if (!call->Authorize(authorizer_, Access::kWrite)) return call->reactor();
   const NdesConnector& connector = request->ndes_connector();
   if (absl::Status id =
@@ -295,7 +298,8 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::CreateNdesConnector(
     grpc::CallbackServerContext* context,
     const ndes::v1::CreateNdesConnectorRequest* request,
     NdesConnector* response) {
-  auto call = std::make_unique<Call>(context, "CreateNdesConnector", in_flight_);
+  auto call =
+      std::make_unique<Call>(context, "CreateNdesConnector", in_flight_);
   if (!call->Authorize(authorizer_, Access::kWrite)) return call->reactor();
   NdesConnector connector = request->ndes_connector();
   if (!connector.id().empty()) {
@@ -322,7 +326,8 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::DeleteNdesConnector(
     grpc::CallbackServerContext* context,
     const ndes::v1::DeleteNdesConnectorRequest* request,
     google::protobuf::Empty* /*response*/) {
-  auto call = std::make_unique<Call>(context, "DeleteNdesConnector", in_flight_);
+  auto call =
+      std::make_unique<Call>(context, "DeleteNdesConnector", in_flight_);
   if (!call->Authorize(authorizer_, Access::kWrite)) return call->reactor();
   if (absl::Status id = translation::ValidateConnectorId(request->id(), "id");
       !id.ok()) {

@@ -19,6 +19,8 @@
 #ifndef NDES_SERVER_SERVICE_NDES_CONNECTOR_SERVICE_H_
 #define NDES_SERVER_SERVICE_NDES_CONNECTOR_SERVICE_H_
 
+#include <memory>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "ndes/v1/ndes_connector_service.grpc.pb.h"
@@ -86,7 +88,9 @@ class NdesConnectorServiceImpl final
  private:
   store::ConnectorStore& store_;
   const Authorizer* authorizer_;
-  InFlightCalls in_flight_;
+  // Shared with every call: a store may destroy a call's callback (and so
+  // the call) after the service is gone.
+  std::shared_ptr<InFlightCalls> in_flight_ = std::make_shared<InFlightCalls>();
 };
 
 }  // namespace ndes::service

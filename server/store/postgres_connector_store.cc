@@ -87,6 +87,22 @@ std::string ScrubSecrets(std::string message,
 
 }  // namespace
 
+namespace {
+
+// The user info of `rest` (a URI after "scheme://"): what precedes its last
+// '@', unless that '@' is in the query or the fragment.
+std::optional<absl::string_view> UserInfoOf(absl::string_view rest) {
+  const std::size_t at = rest.rfind('@');
+  if (at == absl::string_view::npos) return std::nullopt;
+  absl::string_view user_info = rest.substr(0, at);
+  if (user_info.find_first_of("?#") != absl::string_view::npos) {
+    return std::nullopt;
+  }
+  return user_info;
+}
+
+}  // namespace
+
 std::string RedactConnectionUri(absl::string_view uri) {
   absl::string_view rest = uri;
   std::string scheme;
@@ -102,26 +118,25 @@ std::string RedactConnectionUri(absl::string_view uri) {
                ? "***"
                : std::string(uri);
   }
-  // The user info cannot hold an unencoded '/', '?' or '#'.
-  const std::size_t authority_end = rest.find_first_of("/?#");
-  absl::string_view authority = rest.substr(0, authority_end);
-  absl::string_view tail = authority_end == absl::string_view::npos
-                               ? absl::string_view()
-                               : rest.substr(authority_end);
+  // The user info ends at the URI's last '@' (a password may hold an
+  // unencoded '/', which libpq would not parse, but which must not leak
+  // either), unless that '@' sits in the query or fragment.
   std::string redacted = scheme;
-  if (const std::size_t at = authority.rfind('@');
-      at != absl::string_view::npos) {
-    absl::string_view user_info = authority.substr(0, at);
-    if (const std::size_t colon = user_info.find(':');
+  absl::string_view after_user = rest;
+  if (std::optional<absl::string_view> user_info = UserInfoOf(rest)) {
+    if (const std::size_t colon = user_info->find(':');
         colon != absl::string_view::npos) {
-      absl::StrAppend(&redacted, user_info.substr(0, colon), ":***",
-                      authority.substr(at));
+      absl::StrAppend(&redacted, user_info->substr(0, colon), ":***@");
     } else {
-      absl::StrAppend(&redacted, authority);
+      absl::StrAppend(&redacted, *user_info, "@");
     }
-  } else {
-    absl::StrAppend(&redacted, authority);
+    after_user = rest.substr(user_info->size() + 1);
   }
+  const std::size_t authority_end = after_user.find_first_of("/?#");
+  absl::StrAppend(&redacted, after_user.substr(0, authority_end));
+  const absl::string_view tail = authority_end == absl::string_view::npos
+                                     ? absl::string_view()
+                                     : after_user.substr(authority_end);
   const std::size_t query_start = tail.find('?');
   absl::StrAppend(&redacted, tail.substr(0, query_start));
   if (query_start == absl::string_view::npos) return redacted;
@@ -602,12 +617,12 @@ PostgresConnectorStore::Open(PostgresStoreOptions options) {
     const std::size_t scheme_end = written.find("://");
     if (scheme_end != absl::string_view::npos) {
       written.remove_prefix(scheme_end + 3);
-      written = written.substr(0, written.find_first_of("/?#"));
-      const std::size_t at = written.rfind('@');
-      const std::size_t colon = written.find(':');
-      if (at != absl::string_view::npos && colon < at) {
-        std::string raw(written.substr(colon + 1, at - colon - 1));
-        if (!raw.empty()) secrets.push_back(std::move(raw));
+      if (std::optional<absl::string_view> user_info = UserInfoOf(written)) {
+        if (const std::size_t colon = user_info->find(':');
+            colon != absl::string_view::npos) {
+          std::string raw(user_info->substr(colon + 1));
+          if (!raw.empty()) secrets.push_back(std::move(raw));
+        }
       }
     }
   }

@@ -149,6 +149,16 @@ TEST(RedactConnectionUriTest, HidesThePasswordOfTheUserInfo) {
             "postgres://ndes:***@db/ndes");
 }
 
+TEST(RedactConnectionUriTest, HidesAPasswordHoldingUnencodedDelimiters) {
+  // Not a URI libpq accepts, but it must not reach a log either.
+  EXPECT_EQ(RedactConnectionUri("postgresql://u:pa/ss@h/db"),
+            "postgresql://u:***@h/db");
+  EXPECT_EQ(RedactConnectionUri("postgresql://u:a/b@c@h:5432/db?x=1"),
+            "postgresql://u:***@h:5432/db?x=1");
+  EXPECT_EQ(RedactConnectionUri("postgresql://h/db?password=p@ss/word"),
+            "postgresql://h/db?password=***");
+}
+
 TEST(RedactConnectionUriTest, HidesAPasswordQueryParameter) {
   EXPECT_EQ(RedactConnectionUri(
                 "postgresql://db/ndes?sslmode=require&password=s3cret"),

@@ -36,11 +36,11 @@ class AuthTest : public ::testing::Test {
     minter_->AddEcKey("ec-1");
     minter_->AddRsaKey("not-published");
     minter_->WriteJwks(dir_->Path("jwks.json"), {"rsa-1", "ec-1"});
-    gateway_ = new GatewayProcess(
-        {"--store=memory", "--auth=jwt",
-         "--jwt_jwks_file=" + dir_->Path("jwks.json"),
-         std::string("--jwt_issuer=") + kTestIssuer,
-         std::string("--jwt_audience=") + kTestAudience});
+    gateway_ =
+        new GatewayProcess({"--store=memory", "--auth=jwt",
+                            "--jwt_jwks_file=" + dir_->Path("jwks.json"),
+                            std::string("--jwt_issuer=") + kTestIssuer,
+                            std::string("--jwt_audience=") + kTestAudience});
     const absl::Status started = gateway_->Start();
     ASSERT_TRUE(started.ok()) << started << gateway_->Log();
   }
@@ -124,8 +124,7 @@ class AuthTest : public ::testing::Test {
     return stub_->ListNdesConnectors(&context, {}, &response);
   }
 
-  grpc::Status Create(const std::string& authorization,
-                      const std::string& id) {
+  grpc::Status Create(const std::string& authorization, const std::string& id) {
     v1::CreateNdesConnectorRequest request;
     request.mutable_ndes_connector()->set_id(id);
     grpc::ClientContext context;
@@ -134,8 +133,7 @@ class AuthTest : public ::testing::Test {
     return stub_->CreateNdesConnector(&context, request, &response);
   }
 
-  grpc::Status Delete(const std::string& authorization,
-                      const std::string& id) {
+  grpc::Status Delete(const std::string& authorization, const std::string& id) {
     v1::DeleteNdesConnectorRequest request;
     request.set_id(id);
     grpc::ClientContext context;
@@ -162,9 +160,8 @@ class AuthTest : public ::testing::Test {
     EXPECT_THAT(status.error_message(), HasSubstr(reason));
     EXPECT_EQ(StoredName(), "original");
     // The token never comes back in the message or the log.
-    const std::string token = authorization.size() > 7
-                                  ? authorization.substr(7)
-                                  : std::string("\x01");
+    const std::string token = authorization.size() > 7 ? authorization.substr(7)
+                                                       : std::string("\x01");
     EXPECT_THAT(status.error_message(), Not(HasSubstr(token)));
     if (token.size() > 20) {
       EXPECT_THAT(gateway_->Log(), Not(HasSubstr(token)));
@@ -204,23 +201,20 @@ TEST_F(AuthTest, TamperedSignatureIsUnauthenticated) {
 TEST_F(AuthTest, ClaimsChangedAfterSigningAreUnauthenticated) {
   const std::string read_only = Token(WithRoles({kRead}));
   ExpectUnauthenticated(
-      Bearer(JwtMinter::ReplaceClaims(read_only,
-                                      JwtClaims::Standard().Json())),
+      Bearer(JwtMinter::ReplaceClaims(read_only, JwtClaims::Standard().Json())),
       "signature");
 }
 
 TEST_F(AuthTest, ExpiredTokenIsUnauthenticated) {
-  ExpectUnauthenticated(
-      Bearer(Token(JwtClaims::Standard().Set(
-          "exp", absl::Now() - absl::Minutes(5)))),
-      "expired");
+  ExpectUnauthenticated(Bearer(Token(JwtClaims::Standard().Set(
+                            "exp", absl::Now() - absl::Minutes(5)))),
+                        "expired");
 }
 
 TEST_F(AuthTest, TokenNotYetValidIsUnauthenticated) {
-  ExpectUnauthenticated(
-      Bearer(Token(JwtClaims::Standard().Set(
-          "nbf", absl::Now() + absl::Minutes(5)))),
-      "not valid before");
+  ExpectUnauthenticated(Bearer(Token(JwtClaims::Standard().Set(
+                            "nbf", absl::Now() + absl::Minutes(5)))),
+                        "not valid before");
 }
 
 TEST_F(AuthTest, WrongIssuerIsUnauthenticated) {
@@ -355,9 +349,9 @@ grpc::Status ListServices(const std::shared_ptr<grpc::Channel>& channel,
 TEST_F(AuthTest, ReflectionNeedsAValidTokenButNoPermission) {
   EXPECT_EQ(ListServices(gateway_->Channel(), "").error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_TRUE(ListServices(gateway_->Channel(),
-                           Bearer(Token(WithRoles({"User.Read"}))))
-                  .ok());
+  EXPECT_TRUE(
+      ListServices(gateway_->Channel(), Bearer(Token(WithRoles({"User.Read"}))))
+          .ok());
 }
 
 TEST_F(AuthTest, CallerIdentityIsLoggedAndTheTokenIsNot) {
@@ -389,8 +383,8 @@ TEST_F(AuthTest, RequestIdIsEchoedAndQuotedInErrors) {
 }
 
 TEST_F(AuthTest, RequestIdIsGeneratedWhenAbsentOrUnusable) {
-  for (const std::string& sent : {std::string(), std::string("bad id!"),
-                                  std::string(200, 'a')}) {
+  for (const std::string& sent :
+       {std::string(), std::string("bad id!"), std::string(200, 'a')}) {
     v1::GetNdesConnectorRequest request;
     request.set_id("existing");
     grpc::ClientContext context;
@@ -403,9 +397,10 @@ TEST_F(AuthTest, RequestIdIsGeneratedWhenAbsentOrUnusable) {
     ASSERT_NE(it, metadata.end());
     const std::string id(it->second.data(), it->second.size());
     // A version 4 UUID.
-    EXPECT_THAT(id, ::testing::MatchesRegex(
-                        "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
-                        "[0-9a-f]{12}"));
+    EXPECT_THAT(id,
+                ::testing::MatchesRegex(
+                    "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                    "[0-9a-f]{12}"));
   }
 }
 

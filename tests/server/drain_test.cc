@@ -23,9 +23,9 @@
 namespace ndes::testing {
 namespace {
 
-using ::ndes::v1::NdesConnector;
 using ::ndes::graph::testing::FakeEndpoint;
 using ::ndes::graph::testing::FakeGraphServer;
+using ::ndes::v1::NdesConnector;
 
 struct CallResult {
   grpc::Status status;
@@ -44,8 +44,8 @@ std::future<CallResult> GetInBackground(const std::string& address,
     context.AddMetadata("authorization", "Bearer caller-token");
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
     CallResult result;
-    result.status = stub->GetNdesConnector(&context, request,
-                                           &result.connector);
+    result.status =
+        stub->GetNdesConnector(&context, request, &result.connector);
     return result;
   });
 }
@@ -91,8 +91,8 @@ TEST_F(DrainTest, CallInFlightCompletesAfterSigtermThenExitZero) {
   graph_.SetResponseDelay(absl::Seconds(2));
   std::future<CallResult> in_flight =
       GetInBackground(gateway.address(), "slow-1");
-  ASSERT_TRUE(graph_.WaitForRequests(1, absl::Seconds(10),
-                                     FakeEndpoint::kGraph));
+  ASSERT_TRUE(
+      graph_.WaitForRequests(1, absl::Seconds(10), FakeEndpoint::kGraph));
 
   gateway.Signal(SIGTERM);
   // "At once": well before the upstream answers.
@@ -116,8 +116,8 @@ TEST_F(DrainTest, CallStillRunningWhenGraceEndsIsCancelledAndExitIsPrompt) {
   graph_.SetResponseDelay(absl::Seconds(20));
   std::future<CallResult> in_flight =
       GetInBackground(gateway.address(), "slow-1");
-  ASSERT_TRUE(graph_.WaitForRequests(1, absl::Seconds(10),
-                                     FakeEndpoint::kGraph));
+  ASSERT_TRUE(
+      graph_.WaitForRequests(1, absl::Seconds(10), FakeEndpoint::kGraph));
 
   const absl::Time signalled = absl::Now();
   gateway.Signal(SIGTERM);

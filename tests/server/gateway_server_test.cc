@@ -147,7 +147,8 @@ bool ServerDisconnectsEagerPinger(absl::Duration min_ping_interval,
   return disconnected;
 }
 
-TEST(GatewayServerTest, KeepaliveEnforcementDisconnectsClientsThatPingTooOften) {
+TEST(GatewayServerTest,
+     KeepaliveEnforcementDisconnectsClientsThatPingTooOften) {
   EXPECT_TRUE(
       ServerDisconnectsEagerPinger(absl::Seconds(60), absl::Seconds(10)));
 }

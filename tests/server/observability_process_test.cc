@@ -126,8 +126,7 @@ TEST_F(ObservabilityProcessTest, KnownCallsMoveTheCountersByExactlyThatMuch) {
   ASSERT_TRUE(Create(writer, "m-2").ok());
   ASSERT_TRUE(Get(reader, "m-1").ok());
   ASSERT_EQ(Get(reader, "missing").error_code(), grpc::StatusCode::NOT_FOUND);
-  ASSERT_EQ(Create("", "m-3").error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_EQ(Create("", "m-3").error_code(), grpc::StatusCode::UNAUTHENTICATED);
   ASSERT_EQ(Create(reader, "m-4").error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
@@ -206,8 +205,7 @@ TEST_F(ObservabilityProcessTest, JsonLogLinesHaveTheFieldsAndNoSecrets) {
   bool saw_not_found = false;
   for (absl::string_view line : absl::StrSplit(log, '\n', absl::SkipEmpty())) {
     std::error_code error;
-    web::json::value entry =
-        web::json::value::parse(std::string(line), error);
+    web::json::value entry = web::json::value::parse(std::string(line), error);
     ASSERT_FALSE(error) << "not JSON: " << line;
     ASSERT_TRUE(entry.is_object()) << line;
     EXPECT_TRUE(entry.has_string_field("time")) << line;
@@ -242,8 +240,7 @@ TEST(ObservabilityFlagsTest, LogLevelWarningDropsInfoCallsButNotStartUp) {
     request.set_id("missing");
     grpc::ClientContext context;
     NdesConnector response;
-    EXPECT_EQ(stub->GetNdesConnector(&context, request, &response)
-                  .error_code(),
+    EXPECT_EQ(stub->GetNdesConnector(&context, request, &response).error_code(),
               grpc::StatusCode::NOT_FOUND);
   }
   EXPECT_EQ(gateway.Terminate(), 0);

@@ -137,8 +137,8 @@ TEST(SidecarProcessTest, HealthListenerServesOnlyHealth) {
   const std::string health_address = gateway.LoggedWord("health probes on ");
   ASSERT_THAT(health_address, HasSubstr("127.0.0.1:"));
   {
-    auto probe = grpc::CreateChannel(health_address,
-                                     grpc::InsecureChannelCredentials());
+    auto probe =
+        grpc::CreateChannel(health_address, grpc::InsecureChannelCredentials());
     EXPECT_EQ(CheckHealth(probe), "SERVING");
     EXPECT_EQ(CheckHealth(probe, "ndes.v1.NdesConnectorService"), "SERVING");
     // No API and no reflection there.
@@ -224,8 +224,7 @@ class TlsProcessTest : public ::testing::Test {
       std::shared_ptr<grpc::ChannelCredentials> credentials) {
     grpc::ChannelArguments arguments;
     arguments.SetSslTargetNameOverride("localhost");
-    return grpc::CreateCustomChannel(gateway.address(), credentials,
-                                     arguments);
+    return grpc::CreateCustomChannel(gateway.address(), credentials, arguments);
   }
 
   TempDir dir_;
@@ -240,8 +239,8 @@ TEST_F(TlsProcessTest, TlsClientIsServedAndPlaintextClientIsNot) {
   gateway.set_channel_credentials(ClientCredentials(nullptr), "localhost");
   ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
   EXPECT_THAT(gateway.Log(), HasSubstr(") over TLS"));
-  EXPECT_TRUE(Create(Dial(gateway, ClientCredentials(nullptr)), "tls", "ok")
-                  .ok());
+  EXPECT_TRUE(
+      Create(Dial(gateway, ClientCredentials(nullptr)), "tls", "ok").ok());
   const grpc::Status plaintext =
       Create(grpc::CreateChannel(gateway.address(),
                                  grpc::InsecureChannelCredentials()),
@@ -268,14 +267,14 @@ TEST_F(TlsProcessTest, MutualTlsServesOnlyClientsTheCaSigned) {
 
   EXPECT_TRUE(
       Create(Dial(gateway, ClientCredentials(&client_)), "mtls", "ok").ok());
-  const grpc::Status anonymous = Create(
-      Dial(gateway, ClientCredentials(nullptr)), "anon", "no",
-      absl::Seconds(3));
+  const grpc::Status anonymous =
+      Create(Dial(gateway, ClientCredentials(nullptr)), "anon", "no",
+             absl::Seconds(3));
   EXPECT_EQ(anonymous.error_code(), grpc::StatusCode::UNAVAILABLE)
       << anonymous.error_message();
-  const grpc::Status stranger = Create(
-      Dial(gateway, ClientCredentials(&stranger_)), "stranger", "no",
-      absl::Seconds(3));
+  const grpc::Status stranger =
+      Create(Dial(gateway, ClientCredentials(&stranger_)), "stranger", "no",
+             absl::Seconds(3));
   EXPECT_EQ(stranger.error_code(), grpc::StatusCode::UNAVAILABLE)
       << stranger.error_message();
   // Nothing the refused clients sent was written.
@@ -320,8 +319,7 @@ TEST(SidecarProcessTest, MessageOverTheLimitIsRefusedAndNothingWritten) {
   ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
   {
     auto channel = gateway.Channel();
-    const grpc::Status big =
-        Create(channel, "too-big", std::string(8192, 'x'));
+    const grpc::Status big = Create(channel, "too-big", std::string(8192, 'x'));
     EXPECT_EQ(big.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
         << big.error_message();
     NdesConnector read;

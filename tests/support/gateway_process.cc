@@ -133,11 +133,11 @@ std::shared_ptr<grpc::Channel> GatewayProcess::Channel() const {
   if (!server_name_.empty()) {
     arguments.SetSslTargetNameOverride(server_name_);
   }
-  return grpc::CreateCustomChannel(
-      address_,
-      credentials_ != nullptr ? credentials_
-                              : grpc::InsecureChannelCredentials(),
-      arguments);
+  return grpc::CreateCustomChannel(address_,
+                                   credentials_ != nullptr
+                                       ? credentials_
+                                       : grpc::InsecureChannelCredentials(),
+                                   arguments);
 }
 
 std::string GatewayProcess::Log() const {

@@ -71,13 +71,11 @@ Cert NewCertificate(EVP_PKEY* subject_key, const std::string& common_name,
   X509_NAME_add_entry_by_txt(
       name, "CN", MBSTRING_ASC,
       reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1, 0);
-  X509_set_issuer_name(cert.get(), issuer != nullptr
-                                       ? X509_get_subject_name(issuer)
-                                       : name);
+  X509_set_issuer_name(
+      cert.get(), issuer != nullptr ? X509_get_subject_name(issuer) : name);
   X509* signer = issuer != nullptr ? issuer : cert.get();
   if (is_ca) {
-    AddExtension(cert.get(), signer, NID_basic_constraints,
-                 "critical,CA:TRUE");
+    AddExtension(cert.get(), signer, NID_basic_constraints, "critical,CA:TRUE");
     AddExtension(cert.get(), signer, NID_key_usage,
                  "critical,keyCertSign,cRLSign");
   } else {

@@ -29,10 +29,10 @@ class TestCertificateAuthority {
   // A certificate for `common_name`, valid from an hour ago for a day, with
   // `dns_names` and `ip_addresses` as subject alternative names, usable for
   // both TLS servers and clients.
-  CertificateAndKey Issue(const std::string& common_name,
-                          const std::vector<std::string>& dns_names = {},
-                          const std::vector<std::string>& ip_addresses = {})
-      const;
+  CertificateAndKey Issue(
+      const std::string& common_name,
+      const std::vector<std::string>& dns_names = {},
+      const std::vector<std::string>& ip_addresses = {}) const;
 
  private:
   struct Key;
