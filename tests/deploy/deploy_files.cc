@@ -145,10 +145,13 @@ void LoadInto(const fs::path& dir, Kustomization& out, int depth) {
   });
   list(root["patchesStrategicMerge"],
        [&](const YAML::Node& entry) { add_path(entry.as<std::string>()); });
-  for (const auto& [key, kind] :
+  for (const auto& generator_kind :
        {std::pair<const char*, const char*>{"configMapGenerator", "ConfigMap"},
         {"secretGenerator", "Secret"}}) {
-    list(root[key], [&](const YAML::Node& generator) {
+    // A named variable, not a structured binding: lambdas cannot capture
+    // those in C++17.
+    const char* kind = generator_kind.second;
+    list(root[generator_kind.first], [&](const YAML::Node& generator) {
       out.objects.push_back(GeneratedObject(file, kind, generator));
       list(generator["files"], [&](const YAML::Node& entry) {
         // "key=path" or "path".
