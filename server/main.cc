@@ -182,6 +182,20 @@ void ApplyEnvironment() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer that goes away mid-write must not kill the process; a file that
+  // grows past RLIMIT_FSIZE must fail the write (EFBIG), not the process.
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGXFSZ, SIG_IGN);
+
+  // Block the shutdown signals before any thread starts (cpprestsdk's pool
+  // below is the first), so that every thread inherits the mask and only
+  // sigwait at the end receives them.
+  sigset_t shutdown_signals;
+  sigemptyset(&shutdown_signals);
+  sigaddset(&shutdown_signals, SIGTERM);
+  sigaddset(&shutdown_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
+
   // Debian's Abseil checks every mutex acquisition for lock-order cycles,
   // a few percent of a call's CPU; the gateway's lock order is fixed by
   // design and covered by the sanitizer build.
@@ -227,19 +241,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   ndes::service::SetLogLevel(log_level);
-  // A peer that goes away mid-write must not kill the process; a file that
-  // grows past RLIMIT_FSIZE must fail the write (EFBIG), not the process.
-  signal(SIGPIPE, SIG_IGN);
-  signal(SIGXFSZ, SIG_IGN);
-
-  // Block the shutdown signals before any thread starts, so that every
-  // thread inherits the mask and only sigwait below receives them.
-  sigset_t shutdown_signals;
-  sigemptyset(&shutdown_signals);
-  sigaddset(&shutdown_signals, SIGTERM);
-  sigaddset(&shutdown_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
-
   ndes::GatewayServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.health_listen_address = absl::GetFlag(FLAGS_health_listen);

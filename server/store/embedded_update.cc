@@ -70,6 +70,21 @@ absl::StatusOr<ndes::v1::NdesConnector> ConnectorOf(
   return connector;
 }
 
+absl::StatusOr<ndes::v1::NdesConnector> ConnectorOfRow(
+    absl::string_view id, const StoredConnector& stored) {
+  absl::StatusOr<ndes::v1::NdesConnector> connector = ConnectorOf(stored);
+  if (!connector.ok()) {
+    return absl::InternalError(absl::StrCat(
+        "NDES connector \"", id, "\": ", connector.status().message()));
+  }
+  if (connector->id() != id) {
+    return absl::InternalError(
+        absl::StrCat("stored NDES connector \"", id,
+                     "\" is damaged: its body names another id"));
+  }
+  return connector;
+}
+
 absl::StatusOr<web::json::value> NextBodyForUpdate(
     const std::optional<StoredConnector>& current,
     const UpdateCommand& command) {

@@ -40,6 +40,11 @@ web::json::value StoredBodyOf(const ndes::v1::NdesConnector& connector);
 absl::StatusOr<ndes::v1::NdesConnector> ConnectorOf(
     const StoredConnector& stored);
 
+// ConnectorOf for the row stored under `id`: INTERNAL naming the id when
+// the body is damaged or names another id.
+absl::StatusOr<ndes::v1::NdesConnector> ConnectorOfRow(
+    absl::string_view id, const StoredConnector& stored);
+
 // The body to store for `command` given the current state of its id
 // (`current`, nullopt when missing): NOT_FOUND / ABORTED / the merged or
 // created body, per the rules of connector_store.h. The id of the result is

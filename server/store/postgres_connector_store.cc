@@ -436,22 +436,6 @@ absl::StatusOr<StoredConnector> StoredOfRow(const Connection& connection,
   return stored;
 }
 
-// The connector a row stands for; INTERNAL when the row is damaged.
-absl::StatusOr<ndes::v1::NdesConnector> ConnectorOfRow(
-    absl::string_view id, const StoredConnector& stored) {
-  absl::StatusOr<ndes::v1::NdesConnector> connector = ConnectorOf(stored);
-  if (!connector.ok()) {
-    return absl::InternalError(absl::StrCat(
-        "NDES connector \"", id, "\": ", connector.status().message()));
-  }
-  if (connector->id() != id) {
-    return absl::InternalError(
-        absl::StrCat("stored NDES connector \"", id,
-                     "\" is damaged: its body names another id"));
-  }
-  return connector;
-}
-
 // What is stored under `id`, locked until the transaction ends when
 // `for_update`; nullopt when missing.
 absl::StatusOr<std::optional<StoredConnector>> ReadStored(

@@ -278,22 +278,6 @@ absl::StatusOr<std::optional<StoredConnector>> ReadStored(
   return stored;
 }
 
-// The connector a row stands for; INTERNAL when the row is damaged.
-absl::StatusOr<ndes::v1::NdesConnector> ConnectorOfRow(
-    absl::string_view id, const StoredConnector& stored) {
-  absl::StatusOr<ndes::v1::NdesConnector> connector = ConnectorOf(stored);
-  if (!connector.ok()) {
-    return absl::InternalError(absl::StrCat(
-        "NDES connector \"", id, "\": ", connector.status().message()));
-  }
-  if (connector->id() != id) {
-    return absl::InternalError(
-        absl::StrCat("stored NDES connector \"", id,
-                     "\" is damaged: its body names another id"));
-  }
-  return connector;
-}
-
 // Stores `body` under `id` with the next revision, unless the stored form
 // cannot be read back (then nothing is written); answers the connector as
 // stored.
