@@ -255,19 +255,9 @@ Series& Family<Series>::WithLabels(
   return *series;
 }
 
-template <>
-void Family<Counter>::AppendText(std::string* out) const {
-  absl::MutexLock lock(&mu_);
-  if (series_.empty()) return;
-  AppendHeader(*this, out);
-  for (const auto& [values, series] : series_) {
-    AppendSample(name(), LabelSet(label_names(), values), series->Value(),
-                 out);
-  }
-}
-
-template <>
-void Family<Gauge>::AppendText(std::string* out) const {
+// Counters and gauges: one sample per series.
+template <typename Series>
+void Family<Series>::AppendText(std::string* out) const {
   absl::MutexLock lock(&mu_);
   if (series_.empty()) return;
   AppendHeader(*this, out);

@@ -115,7 +115,16 @@ std::string JsonString(absl::string_view text) {
   return out;
 }
 
-void WriteEvent(LogSeverity severity, absl::string_view message);
+void WriteEvent(LogSeverity severity, absl::string_view message) {
+  if (Json()) {
+    WriteLine(absl::StrCat("{\"time\":\"", Now(), "\",\"level\":\"",
+                           JsonLevel(severity),
+                           "\",\"msg\":", JsonString(message), "}\n"));
+  } else {
+    WriteLine(absl::StrCat(Now(), " ", SeverityName(severity), " ",
+                           absl::CEscape(message), "\n"));
+  }
+}
 
 LogSeverity CallSeverity(grpc::StatusCode code) {
   switch (code) {
@@ -244,20 +253,5 @@ void LogEvent(LogSeverity severity, absl::string_view message) {
 void LogLifecycle(absl::string_view message) {
   WriteEvent(LogSeverity::kInfo, message);
 }
-
-namespace {
-
-void WriteEvent(LogSeverity severity, absl::string_view message) {
-  if (Json()) {
-    WriteLine(absl::StrCat("{\"time\":\"", Now(), "\",\"level\":\"",
-                           JsonLevel(severity),
-                           "\",\"msg\":", JsonString(message), "}\n"));
-  } else {
-    WriteLine(absl::StrCat(Now(), " ", SeverityName(severity), " ",
-                           absl::CEscape(message), "\n"));
-  }
-}
-
-}  // namespace
 
 }  // namespace ndes::service
