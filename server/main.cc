@@ -241,6 +241,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   ndes::service::SetLogLevel(log_level);
+  ndes::service::StartBackgroundLogWriter();
   ndes::GatewayServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
@@ -381,5 +382,6 @@ int main(int argc, char** argv) {
   }
   closer.join();
   ndes::service::LogLifecycle("stopped");
+  ndes::service::StopBackgroundLogWriter();
   return 0;
 }

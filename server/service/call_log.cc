@@ -1,12 +1,19 @@
 #include "service/call_log.h"
 
-#include <atomic>
-#include <cstdio>
-#include <string>
+#include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 
 namespace ndes::service {
@@ -15,15 +22,144 @@ namespace {
 std::atomic<LogFormat> g_format{LogFormat::kText};
 std::atomic<LogSeverity> g_level{LogSeverity::kInfo};
 
+// The buffer is written out early once it holds this much.
+constexpr std::size_t kFlushBytes = 64 * 1024;
+
+// "2026-11-28T10:15:30.123Z". The part up to the second is formatted once
+// per second per thread; the rest is arithmetic.
 std::string Now() {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
-                          absl::UTCTimeZone());
+  struct Cache {
+    std::int64_t second = INT64_MIN;
+    std::string prefix;
+  };
+  thread_local Cache cache;
+  const absl::Time now = absl::Now();
+  const std::int64_t second = absl::ToUnixSeconds(now);
+  if (second != cache.second) {
+    cache.second = second;
+    cache.prefix = absl::FormatTime("%Y-%m-%dT%H:%M:%S",
+                                    absl::FromUnixSeconds(second),
+                                    absl::UTCTimeZone());
+  }
+  const std::int64_t millis =
+      absl::ToInt64Milliseconds(now - absl::FromUnixSeconds(second));
+  return absl::StrCat(cache.prefix, ".", absl::Dec(millis, absl::kZeroPad3),
+                      "Z");
 }
 
-void WriteLine(const std::string& line) {
-  // One fwrite per line: stdio locks the stream for the call.
-  std::fwrite(line.data(), 1, line.size(), stderr);
+// Writes all of `text` to stderr, retrying short writes and EINTR. A failed
+// write (stderr closed, a full disk) drops the rest: the log must never stop
+// the gateway.
+void WriteAll(const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t written =
+        ::write(STDERR_FILENO, text.data() + done, text.size() - done);
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) return;
+    done += static_cast<std::size_t>(written);
+  }
 }
+
+// Where lines go: straight to stderr, or through a buffer that one thread
+// writes out (see call_log.h). Never destroyed, so it outlives every thread
+// that may log at exit.
+class LogSink {
+ public:
+  // Writes `line` now, after whatever is buffered.
+  void WriteNow(absl::string_view line) {
+    absl::MutexLock write_lock(&write_mu_);
+    std::string text;
+    {
+      absl::MutexLock lock(&mu_);
+      text.swap(pending_);
+    }
+    text.append(line.data(), line.size());
+    WriteAll(text);
+  }
+
+  // Buffers `line` when the background writer runs; otherwise writes it now.
+  void Write(absl::string_view line) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (running_) {
+        pending_.append(line.data(), line.size());
+        return;
+      }
+    }
+    WriteNow(line);
+  }
+
+  void Start() {
+    absl::MutexLock lock(&mu_);
+    if (running_) return;
+    running_ = true;
+    stopping_ = false;
+    thread_ = std::thread([this] { Run(); });
+    static const bool registered =
+        std::atexit([] { Sink().Stop(); }) == 0;
+    (void)registered;
+  }
+
+  void Stop() {
+    std::thread thread;
+    {
+      absl::MutexLock lock(&mu_);
+      if (!running_) return;
+      stopping_ = true;
+      thread.swap(thread_);
+    }
+    thread.join();
+    {
+      absl::MutexLock lock(&mu_);
+      running_ = false;
+    }
+    WriteNow("");
+  }
+
+  static LogSink& Sink() {
+    static LogSink* const sink = new LogSink;
+    return *sink;
+  }
+
+ private:
+  void Run() {
+    while (true) {
+      {
+        absl::MutexLock lock(&mu_);
+        // Idle until there is something to write, then give the lines of
+        // concurrent calls kLogFlushDelay to join it in one write.
+        mu_.Await(absl::Condition(
+            +[](LogSink* self) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+              return self->stopping_ || !self->pending_.empty();
+            },
+            this));
+        if (!stopping_) {
+          mu_.AwaitWithTimeout(
+              absl::Condition(
+                  +[](LogSink* self) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                    return self->stopping_ ||
+                           self->pending_.size() >= kFlushBytes;
+                  },
+                  this),
+              kLogFlushDelay);
+        }
+      }
+      WriteNow("");
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+    }
+  }
+
+  // Held across a write(2), so that what one writer took from the buffer
+  // reaches stderr before what the next one takes.
+  absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  absl::Mutex mu_;
+  std::string pending_ ABSL_GUARDED_BY(mu_);
+  bool running_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_ ABSL_GUARDED_BY(mu_);
+};
 
 bool Enabled(LogSeverity severity) {
   return static_cast<int>(severity) >=
@@ -117,11 +253,11 @@ std::string JsonString(absl::string_view text) {
 
 void WriteEvent(LogSeverity severity, absl::string_view message) {
   if (Json()) {
-    WriteLine(absl::StrCat("{\"time\":\"", Now(), "\",\"level\":\"",
+    LogSink::Sink().WriteNow(absl::StrCat("{\"time\":\"", Now(), "\",\"level\":\"",
                            JsonLevel(severity),
                            "\",\"msg\":", JsonString(message), "}\n"));
   } else {
-    WriteLine(absl::StrCat(Now(), " ", SeverityName(severity), " ",
+    LogSink::Sink().WriteNow(absl::StrCat(Now(), " ", SeverityName(severity), " ",
                            absl::CEscape(message), "\n"));
   }
 }
@@ -210,6 +346,9 @@ bool ParseLogSeverity(absl::string_view text, LogSeverity* severity) {
 void SetLogFormat(LogFormat format) { g_format.store(format); }
 void SetLogLevel(LogSeverity severity) { g_level.store(severity); }
 
+void StartBackgroundLogWriter() { LogSink::Sink().Start(); }
+void StopBackgroundLogWriter() { LogSink::Sink().Stop(); }
+
 void LogCall(const CallRecord& call) {
   const LogSeverity severity = CallSeverity(call.code);
   if (!Enabled(severity)) return;
@@ -242,7 +381,13 @@ void LogCall(const CallRecord& call) {
     }
     line.push_back('\n');
   }
-  WriteLine(line);
+  // Warnings and errors are written at once: such a line may be the last
+  // before the gateway dies of whatever caused it.
+  if (severity == LogSeverity::kInfo) {
+    LogSink::Sink().Write(line);
+  } else {
+    LogSink::Sink().WriteNow(line);
+  }
 }
 
 void LogEvent(LogSeverity severity, absl::string_view message) {

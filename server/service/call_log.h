@@ -17,8 +17,20 @@
 // --log_level drops lines below it (except the start-up and shutdown lines).
 //
 // Nothing from request metadata except the request id is ever logged, so a
-// bearer token cannot reach the log. Each line is written with one call, so
-// lines from concurrent calls never interleave.
+// bearer token cannot reach the log. Lines are written whole, so lines from
+// concurrent calls never interleave.
+//
+// Writing: until StartBackgroundLogWriter() is called, every line is written
+// to stderr at once, with one write(2). After it, INFO call lines are
+// appended to a buffer that one background thread writes out, many lines per
+// write(2), at most kLogFlushDelay after the first of them was logged (or
+// sooner, when the buffer grows large): a call no longer pays for a system
+// call. Warnings, errors, events and the start-up and shutdown lines are
+// still written at once, after whatever is buffered, so the order of lines
+// is kept and a fault is on stderr before the gateway can die of it. The
+// buffer is written out at exit (std::atexit) and by StopBackgroundLogWriter;
+// a process killed with SIGKILL loses at most the last kLogFlushDelay of INFO
+// call lines.
 //
 // Thread-safe. Configure (SetLogFormat, SetLogLevel) before serving.
 #ifndef NDES_SERVER_SERVICE_CALL_LOG_H_
@@ -46,6 +58,18 @@ bool ParseLogSeverity(absl::string_view text, LogSeverity* severity);
 void SetLogFormat(LogFormat format);
 // Lines below `severity` are not written.
 void SetLogLevel(LogSeverity severity);
+
+// The longest an INFO call line waits in the buffer once the background
+// writer runs.
+inline constexpr absl::Duration kLogFlushDelay = absl::Milliseconds(5);
+
+// Starts the background writer (see the header comment); idempotent. The
+// gateway binary calls it once its flags are parsed.
+void StartBackgroundLogWriter();
+// Writes out what is buffered, stops the background writer and joins its
+// thread; lines logged afterwards are written at once again. Idempotent; also
+// run at exit.
+void StopBackgroundLogWriter();
 
 // What is logged of one finished call.
 struct CallRecord {
