@@ -178,30 +178,43 @@ void CpprestHttpClient::Send(HttpRequest request, HttpCallback done) {
         }
       });
     }
+    // Two continuations, not more: each one is a task on cpprestsdk's
+    // thread pool, and every hop between its threads costs a wake-up.
     (*http)
         ->request(message, state->cancel.get_token())
-        .then([state](web::http::http_response response) {
-          HttpResponse result;
-          result.status_code = response.status_code();
-          for (const auto& [name, value] : response.headers()) {
-            result.headers.emplace_back(absl::AsciiStrToLower(name), value);
-          }
-          return response.extract_utf8string(true).then(
-              [state, result = std::move(result)](
-                  pplx::task<std::string> body) mutable {
-                result.body = body.get();
-                return result;
-              });
-        })
-        .then([state](pplx::task<HttpResponse> finished) {
-          absl::StatusOr<HttpResponse> result;
+        .then([state](pplx::task<web::http::http_response> sent) {
+          web::http::http_response response;
           try {
-            result = finished.get();
+            response = sent.get();
           } catch (...) {
-            result = StatusFromException(std::current_exception(),
-                                         state->timed_out.load());
+            std::move(state->done)(StatusFromException(
+                std::current_exception(), state->timed_out.load()));
+            return;
           }
-          std::move(state->done)(std::move(result));
+          pplx::task<std::string> body;
+          HttpResponse result;
+          try {
+            result.status_code = response.status_code();
+            for (const auto& [name, value] : response.headers()) {
+              result.headers.emplace_back(absl::AsciiStrToLower(name), value);
+            }
+            body = response.extract_utf8string(true);
+          } catch (...) {
+            std::move(state->done)(StatusFromException(
+                std::current_exception(), state->timed_out.load()));
+            return;
+          }
+          body.then([state, result = std::move(result)](
+                        pplx::task<std::string> read) mutable {
+            try {
+              result.body = read.get();
+            } catch (...) {
+              std::move(state->done)(StatusFromException(
+                  std::current_exception(), state->timed_out.load()));
+              return;
+            }
+            std::move(state->done)(std::move(result));
+          });
         });
   } catch (...) {
     std::move(state->done)(
