@@ -14,6 +14,7 @@
 #include "observability/instrumented_connector_store.h"
 #include "store/memory_connector_store.h"
 #include "store/postgres_connector_store.h"
+#include "store/read_cache_connector_store.h"
 #include "store/sqlite_connector_store.h"
 
 namespace ndes {
@@ -84,8 +85,11 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenPostgres(
 
 absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenBackend(
     absl::string_view spec, const StoreOptions& options) {
+  // The embedded stores are written only through this process, so their
+  // reads can be answered from memory.
   if (spec == "memory") {
-    return std::make_unique<store::MemoryConnectorStore>();
+    return std::make_unique<store::ReadCacheConnectorStore>(
+        std::make_unique<store::MemoryConnectorStore>());
   }
   if (spec == "graph") {
     auto http = std::make_shared<http::CpprestHttpClient>();
@@ -112,7 +116,8 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenBackend(
     absl::StatusOr<std::unique_ptr<store::SqliteConnectorStore>> sqlite =
         store::SqliteConnectorStore::Open(std::string(spec));
     if (!sqlite.ok()) return sqlite.status();
-    return std::unique_ptr<store::ConnectorStore>(*std::move(sqlite));
+    return std::unique_ptr<store::ConnectorStore>(
+        std::make_unique<store::ReadCacheConnectorStore>(*std::move(sqlite)));
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown store \"", RedactedStoreSpec(spec),
