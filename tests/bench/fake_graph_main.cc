@@ -2,6 +2,9 @@
 // fake_graph_server.h) as a process, for benchmarks of --store=graph.
 //
 //   ndes-fake-graph            prints "fake graph on http://127.0.0.1:P/beta"
+//   ndes-fake-graph --response_delay_ms=N
+//                              the same, but every answer waits N ms first,
+//                              like a real Graph's service time
 //   kill -USR1 PID             prints the counters (see below)
 //   kill -TERM PID             prints the counters and exits 0
 //
@@ -15,10 +18,27 @@
 
 #include <cstdio>
 #include <ctime>
+#include <string>
+
+#include "absl/strings/strip.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 #include "graph/fake_graph_server.h"
 
-int main() {
+int main(int argc, char** argv) {
+  int delay_ms = 0;
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (!absl::ConsumePrefix(&arg, "--response_delay_ms=") ||
+        !absl::SimpleAtoi(arg, &delay_ms) || delay_ms < 0) {
+      std::fprintf(stderr,
+                   "usage: ndes-fake-graph [--response_delay_ms=N]\n");
+      return 2;
+    }
+  }
+
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -30,6 +50,7 @@ int main() {
 
   ndes::graph::testing::FakeGraphServer graph;
   graph.AcceptAnyAuthorization();
+  graph.SetResponseDelay(absl::Milliseconds(delay_ms));
   std::printf("fake graph on %s\n", graph.base_url().c_str());
   std::fflush(stdout);
 
