@@ -37,9 +37,9 @@ std::string Now() {
   const std::int64_t second = absl::ToUnixSeconds(now);
   if (second != cache.second) {
     cache.second = second;
-    cache.prefix = absl::FormatTime("%Y-%m-%dT%H:%M:%S",
-                                    absl::FromUnixSeconds(second),
-                                    absl::UTCTimeZone());
+    cache.prefix =
+        absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(second),
+                         absl::UTCTimeZone());
   }
   const std::int64_t millis =
       absl::ToInt64Milliseconds(now - absl::FromUnixSeconds(second));
@@ -96,8 +96,7 @@ class LogSink {
     running_ = true;
     stopping_ = false;
     thread_ = std::thread([this] { Run(); });
-    static const bool registered =
-        std::atexit([] { Sink().Stop(); }) == 0;
+    static const bool registered = std::atexit([] { Sink().Stop(); }) == 0;
     (void)registered;
   }
 
@@ -105,7 +104,7 @@ class LogSink {
     std::thread thread;
     {
       absl::MutexLock lock(&mu_);
-      if (!running_) return;
+      if (!running_ || stopping_) return;
       stopping_ = true;
       thread.swap(thread_);
     }
@@ -113,6 +112,7 @@ class LogSink {
     {
       absl::MutexLock lock(&mu_);
       running_ = false;
+      stopping_ = false;
     }
     WriteNow("");
   }
@@ -253,12 +253,12 @@ std::string JsonString(absl::string_view text) {
 
 void WriteEvent(LogSeverity severity, absl::string_view message) {
   if (Json()) {
-    LogSink::Sink().WriteNow(absl::StrCat("{\"time\":\"", Now(), "\",\"level\":\"",
-                           JsonLevel(severity),
-                           "\",\"msg\":", JsonString(message), "}\n"));
+    LogSink::Sink().WriteNow(absl::StrCat(
+        "{\"time\":\"", Now(), "\",\"level\":\"", JsonLevel(severity),
+        "\",\"msg\":", JsonString(message), "}\n"));
   } else {
-    LogSink::Sink().WriteNow(absl::StrCat(Now(), " ", SeverityName(severity), " ",
-                           absl::CEscape(message), "\n"));
+    LogSink::Sink().WriteNow(absl::StrCat(Now(), " ", SeverityName(severity),
+                                          " ", absl::CEscape(message), "\n"));
   }
 }
 

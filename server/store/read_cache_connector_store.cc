@@ -87,16 +87,16 @@ void ReadCacheConnectorStore::Update(const CallContext& context,
                  });
 }
 
-void ReadCacheConnectorStore::Delete(const CallContext& context,
-                                     std::string id,
+void ReadCacheConnectorStore::Delete(const CallContext& context, std::string id,
                                      std::string expected_etag,
                                      StatusCallback done) {
   WriteStarted(id);
-  store_->Delete(context, id, std::move(expected_etag),
-                 [this, id, done = std::move(done)](absl::Status status) mutable {
-                   WriteFinished(id, id);
-                   std::move(done)(std::move(status));
-                 });
+  store_->Delete(
+      context, id, std::move(expected_etag),
+      [this, id, done = std::move(done)](absl::Status status) mutable {
+        WriteFinished(id, id);
+        std::move(done)(std::move(status));
+      });
 }
 
 bool ReadCacheConnectorStore::Available() const { return store_->Available(); }

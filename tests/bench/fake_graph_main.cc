@@ -20,11 +20,10 @@
 #include <ctime>
 #include <string>
 
-#include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
-
 #include "graph/fake_graph_server.h"
 
 int main(int argc, char** argv) {
@@ -33,8 +32,7 @@ int main(int argc, char** argv) {
     absl::string_view arg = argv[i];
     if (!absl::ConsumePrefix(&arg, "--response_delay_ms=") ||
         !absl::SimpleAtoi(arg, &delay_ms) || delay_ms < 0) {
-      std::fprintf(stderr,
-                   "usage: ndes-fake-graph [--response_delay_ms=N]\n");
+      std::fprintf(stderr, "usage: ndes-fake-graph [--response_delay_ms=N]\n");
       return 2;
     }
   }

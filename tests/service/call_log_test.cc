@@ -27,8 +27,8 @@ using ::testing::SizeIs;
 class CapturedStderr {
  public:
   CapturedStderr() {
-    path_ = absl::StrCat(::testing::TempDir(), "/call_log_test.",
-                         ::getpid(), ".log");
+    path_ = absl::StrCat(::testing::TempDir(), "/call_log_test.", ::getpid(),
+                         ".log");
     const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     EXPECT_GE(fd, 0);
     saved_ = ::dup(STDERR_FILENO);

@@ -122,8 +122,8 @@ class HeldGetStore final : public ConnectorStore {
   std::deque<std::pair<UpdateCommand, StoreCallback<NdesConnector>>>
       held_updates;
   int gets = 0;
-  std::deque<std::pair<absl::StatusOr<NdesConnector>,
-                       StoreCallback<NdesConnector>>>
+  std::deque<
+      std::pair<absl::StatusOr<NdesConnector>, StoreCallback<NdesConnector>>>
       held;
 };
 
