@@ -14,18 +14,27 @@
 //   - Writes (Create, Update, Delete) are queued to one writer thread of the
 //     store. It takes every queued write at once, applies each inside its own
 //     SAVEPOINT of one BEGIN IMMEDIATE transaction (a write that fails is
-//     rolled back alone and answered with its error), commits once ("group
-//     commit") and then runs the callbacks of the batch, on the writer thread
-//     and with no lock of the store held. A slow callback delays the writes
-//     queued after it.
+//     rolled back alone and answered with its error), and commits once
+//     ("group commit"). It then hands the batch's answers, in one hand-off,
+//     to the first idle of the store's answer threads (kAnswerThreads of
+//     them) and goes on to the next batch without waiting. An answer thread
+//     runs the callbacks of its batch one after another, with no lock of the
+//     store held; callbacks of different batches may run concurrently, in
+//     any order. A write's callback runs only after the commit that holds it
+//     has returned (or failed). A slow callback delays the callbacks of its
+//     own batch, and batches waiting for a free answer thread, but never a
+//     commit. Thread names: "sqlite-writer", "sqlite-answer".
 //   - Reads (Get, List) run inline on the caller's thread, on a small pool of
 //     read-only connections; under WAL they never wait for a commit in
 //     progress. Their callback runs before the call returns.
-//   - The destructor finishes every queued write (answering its callback) and
-//     joins the writer thread. Calls made from a callback while the store is
-//     being destroyed are still answered (writes that arrive after the
-//     writer has stopped get UNAVAILABLE). The store must not be destroyed
-//     from one of its own callbacks.
+//   - The destructor finishes every queued write, runs every pending
+//     callback, and joins the writer and answer threads: no callback runs
+//     after it returns. Calls made from a callback while the store is being
+//     destroyed are still answered, and a write they queue is still applied:
+//     the writer stops only once nothing is queued and no callback is pending
+//     or running. (A write that reaches the store after that, from another
+//     thread, gets UNAVAILABLE.) The store must not be destroyed from one of
+//     its own callbacks.
 //
 // Exclusivity: two processes must never write one file. Open takes an
 // exclusive advisory lock (flock) on the sidecar file "<path>.lock" and holds
@@ -58,11 +67,13 @@
 #define NDES_SERVER_STORE_SQLITE_CONNECTOR_STORE_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -110,8 +121,14 @@ class SqliteConnectorStore final : public ConnectorStore {
   std::uint64_t commit_count() const;
 
  private:
+  // The threads that run the callbacks of writes.
+  static constexpr int kAnswerThreads = 2;
+
   using Connection = sqlite_internal::Connection;
   using PendingWrite = sqlite_internal::PendingWrite;
+  // Writes of one batch, each with its outcome, to be answered together.
+  using Answers =
+      std::vector<std::pair<std::unique_ptr<PendingWrite>, absl::Status>>;
 
   SqliteConnectorStore(std::string path, int lock_fd,
                        std::unique_ptr<Connection> writer,
@@ -121,9 +138,13 @@ class SqliteConnectorStore final : public ConnectorStore {
   // the writer has stopped.
   void Enqueue(std::unique_ptr<PendingWrite> write);
   void RunWriter();
-  bool WriterHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_);
-  // Applies and commits one batch, then answers every write of it.
+  bool WriterHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Applies and commits one batch, then hands its answers off.
   void CommitBatch(std::deque<std::unique_ptr<PendingWrite>> batch);
+  // Queues the answers of one batch for the answer threads.
+  void HandOff(Answers answers);
+  void RunAnswerer();
+  bool AnswererHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // A read-only connection from the pool (opened when none is idle), and
   // its return to the pool.
@@ -141,16 +162,24 @@ class SqliteConnectorStore final : public ConnectorStore {
   std::uint64_t writer_revision_;
   std::atomic<std::uint64_t> commit_count_{0};
 
-  absl::Mutex queue_mu_;
-  std::deque<std::unique_ptr<PendingWrite>> queue_ ABSL_GUARDED_BY(queue_mu_);
-  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
-  bool writer_stopped_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // One mutex for writes and answers, so that the writer can wait for
+  // either: it stops only once no write is queued and no answer is pending.
+  absl::Mutex mu_;
+  std::deque<std::unique_ptr<PendingWrite>> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool writer_stopped_ ABSL_GUARDED_BY(mu_) = false;
+  // Handed off by the writer, not yet taken by an answer thread.
+  std::deque<Answers> answers_ ABSL_GUARDED_BY(mu_);
+  // Batches handed off whose callbacks have not all returned yet (queued
+  // in answers_ or running).
+  std::size_t answers_pending_ ABSL_GUARDED_BY(mu_) = 0;
 
   absl::Mutex readers_mu_;
   std::vector<std::unique_ptr<Connection>> idle_readers_
       ABSL_GUARDED_BY(readers_mu_);
 
   std::thread writer_thread_;
+  std::vector<std::thread> answer_threads_;
 };
 
 }  // namespace ndes::store
