@@ -40,6 +40,29 @@
 // exclusive advisory lock (flock) on the sidecar file "<path>.lock" and holds
 // it for the store's lifetime; the lock file is left in place afterwards.
 //
+// Integrity check at Open: PRAGMA quick_check reads every page, so it is
+// skipped for a file that provably nothing has written since this store
+// closed it cleanly, and runs in every other case (older files, a crash or
+// kill -9, any change made while the gateway was stopped). A clean close
+// (the destructor) sets the key 'clean_shutdown' in table meta after the
+// last commit, closes the file (checkpointing the WAL into it), and writes a
+// stamp of the file into the lock file: device, inode, size, and
+// modification and change times to the nanosecond. It first waits (at most a
+// clock tick) until the clock has passed the change time, so that any later
+// write, even within the same tick, changes the change time, which no user
+// can set back. Open empties the lock file, skips the check only when the
+// stamp matches the file, no WAL with frames lies beside it and meta holds
+// the mark, and removes the mark (in the transaction that reads the
+// revision counter) before serving. So a file damaged by any write after
+// the last clean close, such as one rewritten while the gateway was
+// stopped, is still refused at Open. Damage without a write (bit rot of the
+// medium) is then found only when a damaged page is read: that read fails
+// INTERNAL. File systems with whole-second times get no stamp, and every
+// Open checks. When the check is skipped, the revision counter is read from
+// meta alone (every commit stores it there); otherwise it is also compared
+// with every row's revision, so that a damaged counter can never bring an
+// etag back.
+//
 // Schema: PRAGMA application_id marks the file as an ndes-gateway store and
 // PRAGMA user_version holds the schema version (kSchemaVersion). An empty or
 // missing file gets the current schema.
@@ -47,11 +70,11 @@
 // Errors, beyond those of connector_store.h:
 //   Open: FAILED_PRECONDITION naming the path when the file cannot be opened
 //     or created (with SQLite's or the OS's reason), is not a SQLite database
-//     or fails PRAGMA quick_check, is a SQLite database of something else,
-//     has a newer schema version than this build supports, or is in use by
-//     another ndes-gateway process. A file refused for its content is left
-//     byte-identical: it is validated through a read-only connection before
-//     anything is written.
+//     or fails PRAGMA quick_check (when run: see above), is a SQLite
+//     database of something else, has a newer schema version than this build
+//     supports, or is in use by another ndes-gateway process. A file refused
+//     for its content is left byte-identical: it is validated through a
+//     read-only connection before anything is written.
 //   Reads and writes: INTERNAL for a stored body that is not a connector
 //     (damage made outside the gateway); UNAVAILABLE for a transient SQLite
 //     failure (busy, disk full, I/O error), INTERNAL for any other SQLite
@@ -145,6 +168,11 @@ class SqliteConnectorStore final : public ConnectorStore {
   void HandOff(Answers answers);
   void RunAnswerer();
   bool AnswererHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // At destruction, once the last write is answered: sets the clean close
+  // mark in meta (false if that fails), and after the writer connection is
+  // closed, writes the file's stamp into the lock file.
+  bool MarkCleanClose();
+  void StampCleanClose();
 
   // A read-only connection from the pool (opened when none is idle), and
   // its return to the pool.

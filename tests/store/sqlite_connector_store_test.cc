@@ -4,6 +4,8 @@
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
@@ -108,8 +111,8 @@ using DeleteResult = AsyncResult<absl::Status>;
 
 // Every SQLite connection this process opens once WatchEveryConnection()
 // has run reports each statement it starts (sqlite3_trace_v2, installed by
-// sqlite3_auto_extension), so that WriterGate can hold the store's writer
-// thread at the start of a transaction.
+// sqlite3_auto_extension): tests see which statements the store runs, and
+// WriterGate holds the store's writer thread at the start of a transaction.
 struct GateState {
   absl::Notification entered;
   absl::Notification release;
@@ -117,6 +120,8 @@ struct GateState {
 
 struct StatementWatch {
   absl::Mutex mu;
+  bool recording ABSL_GUARDED_BY(mu) = false;
+  std::vector<std::string> started ABSL_GUARDED_BY(mu);
   // Taken by the next BEGIN IMMEDIATE, which then waits for its release.
   std::shared_ptr<GateState> gate ABSL_GUARDED_BY(mu);
 };
@@ -132,6 +137,7 @@ int OnStatementStart(unsigned /*type*/, void* /*context*/, void* /*stmt*/,
   std::shared_ptr<GateState> gate;
   {
     absl::MutexLock lock(&Watch().mu);
+    if (Watch().recording) Watch().started.emplace_back(text);
     if (absl::StartsWith(text, "BEGIN IMMEDIATE")) gate.swap(Watch().gate);
   }
   if (gate != nullptr) {
@@ -152,6 +158,19 @@ void WatchEveryConnection() {
   ASSERT_EQ(
       sqlite3_auto_extension(reinterpret_cast<void (*)()>(&TraceStatements)),
       SQLITE_OK);
+}
+
+// The statements SQLite connections of this process started during `run`.
+std::vector<std::string> StatementsStartedBy(absl::FunctionRef<void()> run) {
+  {
+    absl::MutexLock lock(&Watch().mu);
+    Watch().recording = true;
+    Watch().started.clear();
+  }
+  run();
+  absl::MutexLock lock(&Watch().mu);
+  Watch().recording = false;
+  return std::move(Watch().started);
 }
 
 // Holds the store's writer thread at the start of its next transaction until
@@ -862,6 +881,108 @@ TEST_F(SqliteConnectorStoreTest,
   absl::StatusOr<NdesConnector> renamed = sync.Get("ndes-0");
   ASSERT_THAT(renamed, IsOk());
   EXPECT_EQ(renamed->display_name(), "during close");
+}
+
+// --- Start-up check
+// ------------------------------------------------------------
+
+bool AnyStatementHas(const std::vector<std::string>& statements,
+                     absl::string_view part) {
+  return std::any_of(statements.begin(), statements.end(),
+                     [part](const std::string& statement) {
+                       return absl::StrContains(statement, part);
+                     });
+}
+
+TEST_F(SqliteConnectorStoreTest, OpenRemovesTheCleanCloseMarkAndCloseSetsIt) {
+  const std::string mark =
+      "SELECT ifnull((SELECT value FROM meta WHERE key = 'clean_shutdown'), "
+      "'missing')";
+  MakeStoreWith(1);
+  EXPECT_EQ(QuerySql(path_, mark), "1");
+  std::unique_ptr<SqliteConnectorStore> store = MustOpen();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(QuerySql(path_, mark), "missing");
+  store.reset();
+  EXPECT_EQ(QuerySql(path_, mark), "1");
+}
+
+TEST_F(SqliteConnectorStoreTest,
+       ReopeningAnUnchangedCleanlyClosedFileSkipsTheFullReads) {
+  MakeStoreWith(20);
+  std::unique_ptr<SqliteConnectorStore> store;
+  const std::vector<std::string> statements =
+      StatementsStartedBy([&] { store = MustOpen(); });
+  ASSERT_NE(store, nullptr);
+  EXPECT_FALSE(AnyStatementHas(statements, "quick_check"));
+  EXPECT_FALSE(AnyStatementHas(statements, "max(revision)"));
+  EXPECT_THAT(SyncStore(*store).Get("ndes-7"), IsOk());
+}
+
+TEST_F(SqliteConnectorStoreTest,
+       AFileRewrittenAfterACleanCloseGetsTheFullCheck) {
+  MakeStoreWith(20);
+  // The same bytes: only the act of writing tells.
+  WriteFileBytes(path_, ReadFileBytes(path_));
+  std::unique_ptr<SqliteConnectorStore> store;
+  const std::vector<std::string> statements =
+      StatementsStartedBy([&] { store = MustOpen(); });
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(AnyStatementHas(statements, "quick_check"));
+  EXPECT_TRUE(AnyStatementHas(statements, "max(revision)"));
+}
+
+// kill -9: a child process opens the store, writes, and exits without
+// closing it. The stamp of the clean close before is put back in the lock
+// file, as a crash of the file system could leave it.
+TEST_F(SqliteConnectorStoreTest, AStoreThatWasNotClosedGetsTheFullCheck) {
+  MakeStoreWith(20);
+  const std::string stamp = ReadFileBytes(path_ + ".lock");
+  ASSERT_FALSE(stamp.empty());
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    absl::StatusOr<std::unique_ptr<SqliteConnectorStore>> store =
+        SqliteConnectorStore::Open(path_);
+    if (!store.ok()) ::_exit(2);
+    absl::StatusOr<NdesConnector> renamed =
+        SyncStore(**store).Update(RenameCommand("ndes-1", "before the crash"));
+    ::_exit(renamed.ok() ? 0 : 3);
+  }
+  int wait_status = 0;
+  ASSERT_EQ(::waitpid(child, &wait_status, 0), child);
+  ASSERT_TRUE(WIFEXITED(wait_status));
+  ASSERT_EQ(WEXITSTATUS(wait_status), 0);
+  WriteFileBytes(path_ + ".lock", stamp);
+
+  std::unique_ptr<SqliteConnectorStore> store;
+  const std::vector<std::string> statements =
+      StatementsStartedBy([&] { store = MustOpen(); });
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(AnyStatementHas(statements, "quick_check"));
+  absl::StatusOr<NdesConnector> renamed = SyncStore(*store).Get("ndes-1");
+  ASSERT_THAT(renamed, IsOk());
+  EXPECT_EQ(renamed->display_name(), "before the crash");
+}
+
+TEST_F(SqliteConnectorStoreTest,
+       ALoweredRevisionCounterNeverBringsAnEtagBackAfterACleanClose) {
+  std::uint64_t newest = 0;
+  {
+    std::unique_ptr<SqliteConnectorStore> store = MustOpen();
+    ASSERT_NE(store, nullptr);
+    absl::StatusOr<NdesConnector> created =
+        SyncStore(*store).Create(SampleConnector("ndes-1"));
+    ASSERT_THAT(created, IsOk());
+    newest = RevisionOf(created->etag());
+  }
+  RunSql(path_, "UPDATE meta SET value = 0 WHERE key = 'revision'");
+  std::unique_ptr<SqliteConnectorStore> store = MustOpen();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<NdesConnector> created =
+      SyncStore(*store).Create(SampleConnector("ndes-2"));
+  ASSERT_THAT(created, IsOk());
+  EXPECT_GT(RevisionOf(created->etag()), newest);
 }
 
 }  // namespace
