@@ -14,22 +14,54 @@
 //   - Writes (Create, Update, Delete) are queued to one writer thread of the
 //     store. It takes every queued write at once, applies each inside its own
 //     SAVEPOINT of one BEGIN IMMEDIATE transaction (a write that fails is
-//     rolled back alone and answered with its error), commits once ("group
-//     commit") and then runs the callbacks of the batch, on the writer thread
-//     and with no lock of the store held. A slow callback delays the writes
-//     queued after it.
+//     rolled back alone and answered with its error), and commits once
+//     ("group commit"). It then hands the batch's answers, in one hand-off,
+//     to the first idle of the store's answer threads (kAnswerThreads of
+//     them) and goes on to the next batch without waiting. An answer thread
+//     runs the callbacks of its batch one after another, with no lock of the
+//     store held; callbacks of different batches may run concurrently, in
+//     any order. A write's callback runs only after the commit that holds it
+//     has returned (or failed). A slow callback delays the callbacks of its
+//     own batch, and batches waiting for a free answer thread, but never a
+//     commit. Thread names: "sqlite-writer", "sqlite-answer".
 //   - Reads (Get, List) run inline on the caller's thread, on a small pool of
 //     read-only connections; under WAL they never wait for a commit in
 //     progress. Their callback runs before the call returns.
-//   - The destructor finishes every queued write (answering its callback) and
-//     joins the writer thread. Calls made from a callback while the store is
-//     being destroyed are still answered (writes that arrive after the
-//     writer has stopped get UNAVAILABLE). The store must not be destroyed
-//     from one of its own callbacks.
+//   - The destructor finishes every queued write, runs every pending
+//     callback, and joins the writer and answer threads: no callback runs
+//     after it returns. Calls made from a callback while the store is being
+//     destroyed are still answered, and a write they queue is still applied:
+//     the writer stops only once nothing is queued and no callback is pending
+//     or running. (A write that reaches the store after that, from another
+//     thread, gets UNAVAILABLE.) The store must not be destroyed from one of
+//     its own callbacks.
 //
 // Exclusivity: two processes must never write one file. Open takes an
 // exclusive advisory lock (flock) on the sidecar file "<path>.lock" and holds
 // it for the store's lifetime; the lock file is left in place afterwards.
+//
+// Integrity check at Open: PRAGMA quick_check reads every page, so it is
+// skipped for a file that provably nothing has written since this store
+// closed it cleanly, and runs in every other case (older files, a crash or
+// kill -9, any change made while the gateway was stopped). A clean close
+// (the destructor) sets the key 'clean_shutdown' in table meta after the
+// last commit, closes the file (checkpointing the WAL into it), and writes a
+// stamp of the file into the lock file: device, inode, size, and
+// modification and change times to the nanosecond. It first waits (at most a
+// clock tick) until the clock has passed the change time, so that any later
+// write, even within the same tick, changes the change time, which no user
+// can set back. Open empties the lock file, skips the check only when the
+// stamp matches the file, no WAL with frames lies beside it and meta holds
+// the mark, and removes the mark (in the transaction that reads the
+// revision counter) before serving. So a file damaged by any write after
+// the last clean close, such as one rewritten while the gateway was
+// stopped, is still refused at Open. Damage without a write (bit rot of the
+// medium) is then found only when a damaged page is read: that read fails
+// INTERNAL. File systems with whole-second times get no stamp, and every
+// Open checks. When the check is skipped, the revision counter is read from
+// meta alone (every commit stores it there); otherwise it is also compared
+// with every row's revision, so that a damaged counter can never bring an
+// etag back.
 //
 // Schema: PRAGMA application_id marks the file as an ndes-gateway store and
 // PRAGMA user_version holds the schema version (kSchemaVersion). An empty or
@@ -38,11 +70,11 @@
 // Errors, beyond those of connector_store.h:
 //   Open: FAILED_PRECONDITION naming the path when the file cannot be opened
 //     or created (with SQLite's or the OS's reason), is not a SQLite database
-//     or fails PRAGMA quick_check, is a SQLite database of something else,
-//     has a newer schema version than this build supports, or is in use by
-//     another ndes-gateway process. A file refused for its content is left
-//     byte-identical: it is validated through a read-only connection before
-//     anything is written.
+//     or fails PRAGMA quick_check (when run: see above), is a SQLite
+//     database of something else, has a newer schema version than this build
+//     supports, or is in use by another ndes-gateway process. A file refused
+//     for its content is left byte-identical: it is validated through a
+//     read-only connection before anything is written.
 //   Reads and writes: INTERNAL for a stored body that is not a connector
 //     (damage made outside the gateway); UNAVAILABLE for a transient SQLite
 //     failure (busy, disk full, I/O error), INTERNAL for any other SQLite
@@ -58,11 +90,13 @@
 #define NDES_SERVER_STORE_SQLITE_CONNECTOR_STORE_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -110,8 +144,14 @@ class SqliteConnectorStore final : public ConnectorStore {
   std::uint64_t commit_count() const;
 
  private:
+  // The threads that run the callbacks of writes.
+  static constexpr int kAnswerThreads = 2;
+
   using Connection = sqlite_internal::Connection;
   using PendingWrite = sqlite_internal::PendingWrite;
+  // Writes of one batch, each with its outcome, to be answered together.
+  using Answers =
+      std::vector<std::pair<std::unique_ptr<PendingWrite>, absl::Status>>;
 
   SqliteConnectorStore(std::string path, int lock_fd,
                        std::unique_ptr<Connection> writer,
@@ -121,9 +161,18 @@ class SqliteConnectorStore final : public ConnectorStore {
   // the writer has stopped.
   void Enqueue(std::unique_ptr<PendingWrite> write);
   void RunWriter();
-  bool WriterHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_);
-  // Applies and commits one batch, then answers every write of it.
+  bool WriterHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Applies and commits one batch, then hands its answers off.
   void CommitBatch(std::deque<std::unique_ptr<PendingWrite>> batch);
+  // Queues the answers of one batch for the answer threads.
+  void HandOff(Answers answers);
+  void RunAnswerer();
+  bool AnswererHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // At destruction, once the last write is answered: sets the clean close
+  // mark in meta (false if that fails), and after the writer connection is
+  // closed, writes the file's stamp into the lock file.
+  bool MarkCleanClose();
+  void StampCleanClose();
 
   // A read-only connection from the pool (opened when none is idle), and
   // its return to the pool.
@@ -141,16 +190,24 @@ class SqliteConnectorStore final : public ConnectorStore {
   std::uint64_t writer_revision_;
   std::atomic<std::uint64_t> commit_count_{0};
 
-  absl::Mutex queue_mu_;
-  std::deque<std::unique_ptr<PendingWrite>> queue_ ABSL_GUARDED_BY(queue_mu_);
-  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
-  bool writer_stopped_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // One mutex for writes and answers, so that the writer can wait for
+  // either: it stops only once no write is queued and no answer is pending.
+  absl::Mutex mu_;
+  std::deque<std::unique_ptr<PendingWrite>> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool writer_stopped_ ABSL_GUARDED_BY(mu_) = false;
+  // Handed off by the writer, not yet taken by an answer thread.
+  std::deque<Answers> answers_ ABSL_GUARDED_BY(mu_);
+  // Batches handed off whose callbacks have not all returned yet (queued
+  // in answers_ or running).
+  std::size_t answers_pending_ ABSL_GUARDED_BY(mu_) = 0;
 
   absl::Mutex readers_mu_;
   std::vector<std::unique_ptr<Connection>> idle_readers_
       ABSL_GUARDED_BY(readers_mu_);
 
   std::thread writer_thread_;
+  std::vector<std::thread> answer_threads_;
 };
 
 }  // namespace ndes::store

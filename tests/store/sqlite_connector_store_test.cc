@@ -4,6 +4,8 @@
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -14,15 +16,20 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -102,39 +109,104 @@ class AsyncResult {
 using ConnectorResult = AsyncResult<absl::StatusOr<NdesConnector>>;
 using DeleteResult = AsyncResult<absl::Status>;
 
-// Holds the store's writer thread inside the callback of a write (callbacks
-// run on that thread) until Release(), so that every write queued meanwhile
-// goes into the next batch.
+// Every SQLite connection this process opens once WatchEveryConnection()
+// has run reports each statement it starts (sqlite3_trace_v2, installed by
+// sqlite3_auto_extension): tests see which statements the store runs, and
+// WriterGate holds the store's writer thread at the start of a transaction.
+struct GateState {
+  absl::Notification entered;
+  absl::Notification release;
+};
+
+struct StatementWatch {
+  absl::Mutex mu;
+  bool recording ABSL_GUARDED_BY(mu) = false;
+  std::vector<std::string> started ABSL_GUARDED_BY(mu);
+  // Taken by the next BEGIN IMMEDIATE, which then waits for its release.
+  std::shared_ptr<GateState> gate ABSL_GUARDED_BY(mu);
+};
+
+StatementWatch& Watch() {
+  static StatementWatch* const watch = new StatementWatch;
+  return *watch;
+}
+
+int OnStatementStart(unsigned /*type*/, void* /*context*/, void* /*stmt*/,
+                     void* sql) {
+  const absl::string_view text(static_cast<const char*>(sql));
+  std::shared_ptr<GateState> gate;
+  {
+    absl::MutexLock lock(&Watch().mu);
+    if (Watch().recording) Watch().started.emplace_back(text);
+    if (absl::StartsWith(text, "BEGIN IMMEDIATE")) gate.swap(Watch().gate);
+  }
+  if (gate != nullptr) {
+    gate->entered.Notify();
+    gate->release.WaitForNotification();
+  }
+  return 0;
+}
+
+int TraceStatements(sqlite3* db, char** /*error*/,
+                    const sqlite3_api_routines* /*api*/) {
+  sqlite3_trace_v2(db, SQLITE_TRACE_STMT, &OnStatementStart, nullptr);
+  return SQLITE_OK;
+}
+
+// Connections opened before the first call are not watched. Idempotent.
+void WatchEveryConnection() {
+  ASSERT_EQ(
+      sqlite3_auto_extension(reinterpret_cast<void (*)()>(&TraceStatements)),
+      SQLITE_OK);
+}
+
+// The statements SQLite connections of this process started during `run`.
+std::vector<std::string> StatementsStartedBy(absl::FunctionRef<void()> run) {
+  {
+    absl::MutexLock lock(&Watch().mu);
+    Watch().recording = true;
+    Watch().started.clear();
+  }
+  run();
+  absl::MutexLock lock(&Watch().mu);
+  Watch().recording = false;
+  return std::move(Watch().started);
+}
+
+// Holds the store's writer thread at the start of its next transaction until
+// Release(), so that every write queued meanwhile goes into one batch. The
+// write that wakes the writer deletes an id that does not exist: it commits
+// nothing and leaves commit_count() alone.
 class WriterGate {
  public:
-  WriterGate(SqliteConnectorStore& store, const std::string& gate_id)
-      : state_(std::make_shared<State>()) {
-    store.Create(CallContext(), SampleConnector(gate_id),
-                 [state = state_](absl::StatusOr<NdesConnector> result) {
-                   state->created = result.ok();
-                   state->entered.Notify();
-                   state->release.WaitForNotification();
-                 });
+  explicit WriterGate(SqliteConnectorStore& store)
+      : state_(std::make_shared<GateState>()) {
+    {
+      absl::MutexLock lock(&Watch().mu);
+      Watch().gate = state_;
+    }
+    store.Delete(CallContext(), "writer-gate", "", [](absl::Status status) {
+      EXPECT_THAT(status, StatusIs(absl::StatusCode::kNotFound,
+                                   HasSubstr("writer-gate")));
+    });
     EXPECT_TRUE(state_->entered.WaitForNotificationWithTimeout(
         absl::FromChrono(kWaitLimit)))
-        << "the gate write was never answered";
-    EXPECT_TRUE(state_->created);
+        << "the writer never started a transaction";
   }
   WriterGate(const WriterGate&) = delete;
   WriterGate& operator=(const WriterGate&) = delete;
-  ~WriterGate() { Release(); }
+  ~WriterGate() {
+    Release();
+    absl::MutexLock lock(&Watch().mu);
+    if (Watch().gate == state_) Watch().gate = nullptr;
+  }
 
   void Release() {
     if (!state_->release.HasBeenNotified()) state_->release.Notify();
   }
 
  private:
-  struct State {
-    absl::Notification entered;
-    absl::Notification release;
-    bool created = false;  // Written before `entered`.
-  };
-  std::shared_ptr<State> state_;
+  std::shared_ptr<GateState> state_;
 };
 
 // The revision in an etag W/"<n>".
@@ -203,6 +275,7 @@ class FileSizeLimit {
 class SqliteConnectorStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    WatchEveryConnection();
     dir_ = MakeScratchDir();
     path_ = dir_ + "/connectors.db";
   }
@@ -498,7 +571,7 @@ TEST_F(SqliteConnectorStoreTest, ConcurrentWritesAreCommittedTogether) {
   std::unique_ptr<SqliteConnectorStore> store = MustOpen();
   ASSERT_NE(store, nullptr);
   constexpr int kWrites = 100;
-  WriterGate gate(*store, "gate");
+  WriterGate gate(*store);
   const std::uint64_t commits_before = store->commit_count();
 
   std::vector<ConnectorResult> results(kWrites);
@@ -512,7 +585,7 @@ TEST_F(SqliteConnectorStoreTest, ConcurrentWritesAreCommittedTogether) {
   EXPECT_EQ(store->commit_count() - commits_before, 1u);
   absl::StatusOr<std::vector<NdesConnector>> all = SyncStore(*store).ListAll();
   ASSERT_THAT(all, IsOk());
-  EXPECT_THAT(*all, SizeIs(kWrites + 1));
+  EXPECT_THAT(*all, SizeIs(kWrites));
 }
 
 TEST_F(SqliteConnectorStoreTest,
@@ -529,7 +602,7 @@ TEST_F(SqliteConnectorStoreTest,
       sync.Update(RenameCommand("b", "b current"));
   ASSERT_THAT(b_current, IsOk());
 
-  WriterGate gate(*store, "gate");
+  WriterGate gate(*store);
   const std::uint64_t commits_before = store->commit_count();
   ConnectorResult rename_a;
   store->Update(CallContext(), RenameCommand("a", "a renamed"),
@@ -589,7 +662,7 @@ TEST_F(SqliteConnectorStoreTest,
   absl::StatusOr<NdesConnector> b_before = sync.Create(SampleConnector("b"));
   ASSERT_THAT(b_before, IsOk());
 
-  WriterGate gate(*store, "gate");
+  WriterGate gate(*store);
   ConnectorResult small_write;
   store->Update(CallContext(), RenameCommand("b", "small"),
                 small_write.Callback());
@@ -636,7 +709,7 @@ TEST_F(SqliteConnectorStoreTest,
   absl::StatusOr<NdesConnector> before = sync.Create(SampleConnector("a"));
   ASSERT_THAT(before, IsOk());
 
-  WriterGate gate(*store, "gate");
+  WriterGate gate(*store);
   ConnectorResult rename;
   store->Update(CallContext(), RenameCommand("a", "queued"), rename.Callback());
   // Inline reads, while the queued write waits for the writer.
@@ -649,6 +722,40 @@ TEST_F(SqliteConnectorStoreTest,
   absl::StatusOr<NdesConnector> renamed = rename.Wait();
   ASSERT_THAT(renamed, IsOk());
   EXPECT_THAT(sync.Get("a"), IsOkAndHolds(EqualsProto(*renamed)));
+}
+
+TEST_F(SqliteConnectorStoreTest,
+       ABlockedCallbackHoldsUpNeitherLaterCommitsNorTheirAnswers) {
+  auto first_entered = std::make_shared<absl::Notification>();
+  auto release_first = std::make_shared<absl::Notification>();
+  // Released however the test ends, so that the store can be destroyed.
+  absl::Cleanup release = [release_first] {
+    if (!release_first->HasBeenNotified()) release_first->Notify();
+  };
+  std::unique_ptr<SqliteConnectorStore> store = MustOpen();
+  ASSERT_NE(store, nullptr);
+
+  ConnectorResult first;
+  store->Create(CallContext(), SampleConnector("first"),
+                [first_entered, release_first, done = first.Callback()](
+                    absl::StatusOr<NdesConnector> created) mutable {
+                  first_entered->Notify();
+                  release_first->WaitForNotification();
+                  std::move(done)(std::move(created));
+                });
+  ASSERT_TRUE(first_entered->WaitForNotificationWithTimeout(
+      absl::FromChrono(kWaitLimit)));
+  const std::uint64_t commits_before = store->commit_count();
+
+  // Queued while the first callback is still blocked.
+  ConnectorResult second;
+  store->Create(CallContext(), SampleConnector("second"), second.Callback());
+  EXPECT_THAT(second.Wait(), IsOk());
+  EXPECT_EQ(store->commit_count() - commits_before, 1u);
+  EXPECT_THAT(SyncStore(*store).Get("second"), IsOk());
+
+  release_first->Notify();
+  EXPECT_THAT(first.Wait(), IsOk());
 }
 
 // --- Shutdown
@@ -699,6 +806,183 @@ TEST_F(SqliteConnectorStoreTest,
   absl::StatusOr<NdesConnector> got = SyncStore(*store).Get("a");
   ASSERT_THAT(got, IsOk());
   EXPECT_EQ(got->display_name(), "from callback");
+}
+
+TEST_F(SqliteConnectorStoreTest,
+       DestructionRunsEveryPendingCallbackExactlyOnceBeforeItReturns) {
+  constexpr int kWrites = 40;
+  struct State {
+    absl::Notification entered;
+    std::atomic<bool> any_entered{false};
+    absl::Notification release;
+    std::atomic<int> calls[kWrites] = {};
+    std::atomic<int> ok[kWrites] = {};
+    std::atomic<int> nested_calls{0};
+    std::atomic<bool> nested_ok{false};
+  };
+  auto state = std::make_shared<State>();
+  absl::Cleanup release = [state] {
+    if (!state->release.HasBeenNotified()) state->release.Notify();
+  };
+  std::unique_ptr<SqliteConnectorStore> store = MustOpen();
+  ASSERT_NE(store, nullptr);
+  SqliteConnectorStore* raw = store.get();
+  for (int i = 0; i < kWrites; ++i) {
+    store->Create(CallContext(), SampleConnector(absl::StrCat("ndes-", i)),
+                  [state, raw, i](absl::StatusOr<NdesConnector> created) {
+                    if (!state->any_entered.exchange(true))
+                      state->entered.Notify();
+                    state->release.WaitForNotification();
+                    state->calls[i].fetch_add(1);
+                    if (created.ok()) state->ok[i].fetch_add(1);
+                    if (i != 0) return;
+                    // A write queued by a callback while the store is being
+                    // destroyed.
+                    raw->Update(CallContext(),
+                                RenameCommand("ndes-0", "during close"),
+                                [state](absl::StatusOr<NdesConnector> renamed) {
+                                  state->nested_ok = renamed.ok();
+                                  state->nested_calls.fetch_add(1);
+                                });
+                  });
+  }
+  // Callbacks are running and blocked; the rest of them are pending.
+  ASSERT_TRUE(state->entered.WaitForNotificationWithTimeout(
+      absl::FromChrono(kWaitLimit)));
+
+  std::vector<int> calls_when_destroyed(kWrites);
+  int nested_calls_when_destroyed = 0;
+  std::thread destroyer([&] {
+    store.reset();
+    for (int i = 0; i < kWrites; ++i) {
+      calls_when_destroyed[i] = state->calls[i].load();
+    }
+    nested_calls_when_destroyed = state->nested_calls.load();
+  });
+  state->release.Notify();
+  destroyer.join();
+
+  for (int i = 0; i < kWrites; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(calls_when_destroyed[i], 1);
+    EXPECT_EQ(state->calls[i].load(), 1);
+    EXPECT_EQ(state->ok[i].load(), 1);
+  }
+  EXPECT_EQ(nested_calls_when_destroyed, 1);
+  EXPECT_EQ(state->nested_calls.load(), 1);
+  EXPECT_TRUE(state->nested_ok);
+
+  store = MustOpen();
+  ASSERT_NE(store, nullptr);
+  SyncStore sync(*store);
+  absl::StatusOr<std::vector<NdesConnector>> all = sync.ListAll();
+  ASSERT_THAT(all, IsOk());
+  EXPECT_THAT(*all, SizeIs(kWrites));
+  absl::StatusOr<NdesConnector> renamed = sync.Get("ndes-0");
+  ASSERT_THAT(renamed, IsOk());
+  EXPECT_EQ(renamed->display_name(), "during close");
+}
+
+// --- Start-up check
+// ------------------------------------------------------------
+
+bool AnyStatementHas(const std::vector<std::string>& statements,
+                     absl::string_view part) {
+  return std::any_of(statements.begin(), statements.end(),
+                     [part](const std::string& statement) {
+                       return absl::StrContains(statement, part);
+                     });
+}
+
+TEST_F(SqliteConnectorStoreTest, OpenRemovesTheCleanCloseMarkAndCloseSetsIt) {
+  const std::string mark =
+      "SELECT ifnull((SELECT value FROM meta WHERE key = 'clean_shutdown'), "
+      "'missing')";
+  MakeStoreWith(1);
+  EXPECT_EQ(QuerySql(path_, mark), "1");
+  std::unique_ptr<SqliteConnectorStore> store = MustOpen();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(QuerySql(path_, mark), "missing");
+  store.reset();
+  EXPECT_EQ(QuerySql(path_, mark), "1");
+}
+
+TEST_F(SqliteConnectorStoreTest,
+       ReopeningAnUnchangedCleanlyClosedFileSkipsTheFullReads) {
+  MakeStoreWith(20);
+  std::unique_ptr<SqliteConnectorStore> store;
+  const std::vector<std::string> statements =
+      StatementsStartedBy([&] { store = MustOpen(); });
+  ASSERT_NE(store, nullptr);
+  EXPECT_FALSE(AnyStatementHas(statements, "quick_check"));
+  EXPECT_FALSE(AnyStatementHas(statements, "max(revision)"));
+  EXPECT_THAT(SyncStore(*store).Get("ndes-7"), IsOk());
+}
+
+TEST_F(SqliteConnectorStoreTest,
+       AFileRewrittenAfterACleanCloseGetsTheFullCheck) {
+  MakeStoreWith(20);
+  // The same bytes: only the act of writing tells.
+  WriteFileBytes(path_, ReadFileBytes(path_));
+  std::unique_ptr<SqliteConnectorStore> store;
+  const std::vector<std::string> statements =
+      StatementsStartedBy([&] { store = MustOpen(); });
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(AnyStatementHas(statements, "quick_check"));
+  EXPECT_TRUE(AnyStatementHas(statements, "max(revision)"));
+}
+
+// kill -9: a child process opens the store, writes, and exits without
+// closing it. The stamp of the clean close before is put back in the lock
+// file, as a crash of the file system could leave it.
+TEST_F(SqliteConnectorStoreTest, AStoreThatWasNotClosedGetsTheFullCheck) {
+  MakeStoreWith(20);
+  const std::string stamp = ReadFileBytes(path_ + ".lock");
+  ASSERT_FALSE(stamp.empty());
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    absl::StatusOr<std::unique_ptr<SqliteConnectorStore>> store =
+        SqliteConnectorStore::Open(path_);
+    if (!store.ok()) ::_exit(2);
+    absl::StatusOr<NdesConnector> renamed =
+        SyncStore(**store).Update(RenameCommand("ndes-1", "before the crash"));
+    ::_exit(renamed.ok() ? 0 : 3);
+  }
+  int wait_status = 0;
+  ASSERT_EQ(::waitpid(child, &wait_status, 0), child);
+  ASSERT_TRUE(WIFEXITED(wait_status));
+  ASSERT_EQ(WEXITSTATUS(wait_status), 0);
+  WriteFileBytes(path_ + ".lock", stamp);
+
+  std::unique_ptr<SqliteConnectorStore> store;
+  const std::vector<std::string> statements =
+      StatementsStartedBy([&] { store = MustOpen(); });
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(AnyStatementHas(statements, "quick_check"));
+  absl::StatusOr<NdesConnector> renamed = SyncStore(*store).Get("ndes-1");
+  ASSERT_THAT(renamed, IsOk());
+  EXPECT_EQ(renamed->display_name(), "before the crash");
+}
+
+TEST_F(SqliteConnectorStoreTest,
+       ALoweredRevisionCounterNeverBringsAnEtagBackAfterACleanClose) {
+  std::uint64_t newest = 0;
+  {
+    std::unique_ptr<SqliteConnectorStore> store = MustOpen();
+    ASSERT_NE(store, nullptr);
+    absl::StatusOr<NdesConnector> created =
+        SyncStore(*store).Create(SampleConnector("ndes-1"));
+    ASSERT_THAT(created, IsOk());
+    newest = RevisionOf(created->etag());
+  }
+  RunSql(path_, "UPDATE meta SET value = 0 WHERE key = 'revision'");
+  std::unique_ptr<SqliteConnectorStore> store = MustOpen();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<NdesConnector> created =
+      SyncStore(*store).Create(SampleConnector("ndes-2"));
+  ASSERT_THAT(created, IsOk());
+  EXPECT_GT(RevisionOf(created->etag()), newest);
 }
 
 }  // namespace
