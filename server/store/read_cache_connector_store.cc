@@ -18,8 +18,11 @@ ReadCacheConnectorStore::~ReadCacheConnectorStore() {
 
 void ReadCacheConnectorStore::Get(const CallContext& context, std::string id,
                                   StoreCallback<NdesConnector> done) {
+  if (capacity_ == 0) {
+    store_->Get(context, std::move(id), std::move(done));
+    return;
+  }
   std::optional<NdesConnector> hit;
-  bool may_keep = false;
   std::uint64_t finished_before = 0;
   {
     absl::MutexLock lock(&mu_);
@@ -27,16 +30,11 @@ void ReadCacheConnectorStore::Get(const CallContext& context, std::string id,
       ++hits_;
       hit = it->second;
     } else {
-      may_keep = capacity_ > 0;
       finished_before = writes_finished_;
     }
   }
   if (hit.has_value()) {
     std::move(done)(*std::move(hit));
-    return;
-  }
-  if (!may_keep) {
-    store_->Get(context, std::move(id), std::move(done));
     return;
   }
   store_->Get(context, id,
