@@ -35,6 +35,10 @@ foreach(header IN LISTS ndes_proto_headers)
           DESTINATION "${NDES_INSTALL_INCLUDEDIR}/${relative_dir}")
 endforeach()
 
+# The field table beside the generated ndes/v1 headers.
+install(FILES "${PROJECT_SOURCE_DIR}/proto/ndes/v1/connector_fields.h"
+  DESTINATION "${NDES_INSTALL_INCLUDEDIR}/ndes/v1")
+
 # The client library's public headers (internal/ is private).
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/client/ndes/client/"
   DESTINATION "${NDES_INSTALL_INCLUDEDIR}/ndes/client"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -27,18 +28,6 @@ struct OptionSpec {
 constexpr OptionSpec kGlobalOptions[] = {
     {"addr", true}, {"token", true},       {"token_file", true},
     {"tls", false}, {"tls_ca_file", true}, {"timeout", true},
-};
-
-// The options that set a connector field, for create and update; named
-// after the proto fields.
-constexpr OptionSpec kFieldOptions[] = {
-    {"display_name", true},
-    {"state", true},
-    {"last_connection_date_time", true},
-    {"machine_name", true},
-    {"enrolled_date_time", true},
-    {"role_scope_tag_ids", true},
-    {"connector_version", true},
 };
 
 // Indexed by Command: keep the order of the enum.
@@ -330,37 +319,55 @@ absl::StatusOr<std::vector<std::string>> ParseList(absl::string_view name,
   return items;
 }
 
-// Applies the field option (name, value) to `update`.
+// Applies the field option (name, value) to `update`; other options are
+// left to the caller.
 absl::Status ApplyFieldOption(const std::string& name, const std::string& value,
                               ConnectorUpdate& update) {
-  if (name == "display_name") {
-    update.SetDisplayName(value);
-  } else if (name == "state") {
-    absl::StatusOr<ndes::v1::NdesConnectorState> state = ParseState(value);
-    if (!state.ok()) return state.status();
-    update.SetState(*state);
-  } else if (name == "last_connection_date_time") {
-    absl::StatusOr<absl::Time> time = ParseDateTime(name, value);
-    if (!time.ok()) return time.status();
-    update.SetLastConnectionDateTime(*time);
-  } else if (name == "machine_name") {
-    update.SetMachineName(value);
-  } else if (name == "enrolled_date_time") {
-    absl::StatusOr<absl::Time> time = ParseDateTime(name, value);
-    if (!time.ok()) return time.status();
-    update.SetEnrolledDateTime(*time);
-  } else if (name == "role_scope_tag_ids") {
-    absl::StatusOr<std::vector<std::string>> tags = ParseList(name, value);
-    if (!tags.ok()) return tags.status();
-    update.SetRoleScopeTagIds(*std::move(tags));
-  } else if (name == "connector_version") {
-    update.SetConnectorVersion(value);
+  const std::optional<ConnectorField> field = ndes::v1::FieldByMaskPath(name);
+  if (!field.has_value()) return absl::OkStatus();
+  switch (*field) {
+    case ConnectorField::kDisplayName:
+      update.SetDisplayName(value);
+      break;
+    case ConnectorField::kState: {
+      absl::StatusOr<ndes::v1::NdesConnectorState> state = ParseState(value);
+      if (!state.ok()) return state.status();
+      update.SetState(*state);
+      break;
+    }
+    case ConnectorField::kLastConnectionDateTime:
+    case ConnectorField::kEnrolledDateTime: {
+      absl::StatusOr<absl::Time> time = ParseDateTime(name, value);
+      if (!time.ok()) return time.status();
+      if (*field == ConnectorField::kLastConnectionDateTime) {
+        update.SetLastConnectionDateTime(*time);
+      } else {
+        update.SetEnrolledDateTime(*time);
+      }
+      break;
+    }
+    case ConnectorField::kMachineName:
+      update.SetMachineName(value);
+      break;
+    case ConnectorField::kRoleScopeTagIds: {
+      absl::StatusOr<std::vector<std::string>> tags = ParseList(name, value);
+      if (!tags.ok()) return tags.status();
+      update.SetRoleScopeTagIds(*std::move(tags));
+      break;
+    }
+    case ConnectorField::kConnectorVersion:
+      update.SetConnectorVersion(value);
+      break;
   }
   return absl::OkStatus();
 }
 
+// With the options that set a connector field, for create and update: one
+// per writable field, named by its mask path.
 std::vector<OptionSpec> WithFieldOptions(std::vector<OptionSpec> specs) {
-  specs.insert(specs.end(), std::begin(kFieldOptions), std::end(kFieldOptions));
+  for (ConnectorField field : ndes::v1::WritableConnectorFields()) {
+    specs.push_back({ndes::v1::MaskPath(field), /*takes_value=*/true});
+  }
   return specs;
 }
 
@@ -510,7 +517,7 @@ absl::Status BuildUpdate(const Arguments& arguments, Invocation& invocation) {
     }
   }
   for (ConnectorField field : cleared) {
-    const std::string option(ndes::client::MaskPath(field));
+    const std::string option(ndes::v1::MaskPath(field));
     for (const auto& [name, unused] : arguments.options) {
       if (name == option) {
         return UsageError(absl::StrCat("--", option, " and --clear=", option,

@@ -16,8 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "auth/base64url.h"
-#include "auth/message_text.h"
 #include "cpprest/json.h"
+#include "text/untrusted_text.h"
 
 namespace ndes::auth {
 namespace {
@@ -158,9 +158,9 @@ absl::StatusOr<JsonWebKey> ParseKey(const web::json::value& jwk) {
   if (jwk.has_field("use")) {
     std::optional<std::string> use = StringField(jwk, "use");
     if (!use || *use != "sig") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("use ", use ? QuoteUntrusted(*use) : "(not a string)",
-                       " is not \"sig\""));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "use ", use ? text::QuoteUntrusted(*use) : "(not a string)",
+          " is not \"sig\""));
     }
   }
   std::optional<std::string> kty = StringField(jwk, "kty");
@@ -175,7 +175,7 @@ absl::StatusOr<JsonWebKey> ParseKey(const web::json::value& jwk) {
     if (!key.alg.empty() && key.alg != "RS256" && key.alg != "RS384" &&
         key.alg != "RS512") {
       return absl::InvalidArgumentError(
-          absl::StrCat("alg ", QuoteUntrusted(key.alg),
+          absl::StrCat("alg ", text::QuoteUntrusted(key.alg),
                        " is not supported with an RSA key"));
     }
     pkey = RsaPublicKey(jwk);
@@ -183,18 +183,19 @@ absl::StatusOr<JsonWebKey> ParseKey(const web::json::value& jwk) {
     key.type = KeyType::kEcP256;
     std::optional<std::string> crv = StringField(jwk, "crv");
     if (!crv || *crv != "P-256") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "crv ", crv ? QuoteUntrusted(*crv) : "(none)", " is not supported"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("crv ", crv ? text::QuoteUntrusted(*crv) : "(none)",
+                       " is not supported"));
     }
     if (!key.alg.empty() && key.alg != "ES256") {
       return absl::InvalidArgumentError(
-          absl::StrCat("alg ", QuoteUntrusted(key.alg),
+          absl::StrCat("alg ", text::QuoteUntrusted(key.alg),
                        " is not supported with a P-256 key"));
     }
     pkey = EcP256PublicKey(jwk);
   } else {
     return absl::InvalidArgumentError(
-        absl::StrCat("kty ", QuoteUntrusted(*kty), " is not supported"));
+        absl::StrCat("kty ", text::QuoteUntrusted(*kty), " is not supported"));
   }
   // OpenSSL leaves its reasons on the thread's error queue; they would
   // surface in an unrelated later call on this thread.
@@ -237,7 +238,7 @@ absl::StatusOr<Jwks> Jwks::Parse(absl::string_view json,
     if (keys.at(i).is_object()) {
       if (std::optional<std::string> kid = StringField(keys.at(i), "kid");
           kid && !kid->empty()) {
-        name = QuoteUntrusted(*kid);
+        name = text::QuoteUntrusted(*kid);
       }
     }
     if (!key.ok()) {

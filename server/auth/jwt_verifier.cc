@@ -15,8 +15,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "auth/base64url.h"
-#include "auth/message_text.h"
 #include "cpprest/json.h"
+#include "text/untrusted_text.h"
 
 namespace ndes::auth {
 namespace {
@@ -163,7 +163,7 @@ absl::Status CheckAudience(const web::json::value& claims,
   if (aud->is_string()) {
     if (aud->as_string() == audience) return absl::OkStatus();
     return Refuse(absl::StrCat("token audience ",
-                               QuoteUntrusted(aud->as_string()),
+                               text::QuoteUntrusted(aud->as_string()),
                                " is not accepted"));
   }
   if (aud->is_array()) {
@@ -210,7 +210,7 @@ absl::StatusOr<VerifiedToken> JwtVerifier::Verify(
   if (!alg_name) return Refuse("token header has no alg");
   const Algorithm* algorithm = FindAlgorithm(*alg_name);
   if (algorithm == nullptr) {
-    return Refuse(absl::StrCat("algorithm ", QuoteUntrusted(*alg_name),
+    return Refuse(absl::StrCat("algorithm ", text::QuoteUntrusted(*alg_name),
                                " is not accepted"));
   }
   // RFC 7515 section 4.1.11: extensions marked critical must be understood,
@@ -230,19 +230,20 @@ absl::StatusOr<VerifiedToken> JwtVerifier::Verify(
 
   std::shared_ptr<const JsonWebKey> key = keys_->FindKey(*kid);
   if (key == nullptr) {
-    return Refuse(absl::StrCat("unknown signing key ", QuoteUntrusted(*kid)));
+    return Refuse(
+        absl::StrCat("unknown signing key ", text::QuoteUntrusted(*kid)));
   }
   // The algorithm must fit the key: accepting RS256 over an EC key (or HS256
   // over any public key) is the classic algorithm-confusion hole.
   if (algorithm->key_type != key->type) {
     return Refuse(absl::StrCat(
         "algorithm ", algorithm->name, " does not fit signing key ",
-        QuoteUntrusted(*kid), " (", KeyTypeName(key->type), ")"));
+        text::QuoteUntrusted(*kid), " (", KeyTypeName(key->type), ")"));
   }
   if (!key->alg.empty() && key->alg != algorithm->name) {
-    return Refuse(absl::StrCat("algorithm ", algorithm->name,
-                               " does not fit signing key ",
-                               QuoteUntrusted(*kid), " (", key->alg, " only)"));
+    return Refuse(absl::StrCat(
+        "algorithm ", algorithm->name, " does not fit signing key ",
+        text::QuoteUntrusted(*kid), " (", key->alg, " only)"));
   }
   const absl::string_view signing_input(token.data(),
                                         parts[0].size() + 1 + parts[1].size());
@@ -268,7 +269,7 @@ absl::StatusOr<VerifiedToken> JwtVerifier::Verify(
     std::optional<std::string> iss = StringClaim(*claims, "iss");
     if (!iss) return Refuse("token has no iss claim");
     if (*iss != options_.issuer) {
-      return Refuse(absl::StrCat("token issuer ", QuoteUntrusted(*iss),
+      return Refuse(absl::StrCat("token issuer ", text::QuoteUntrusted(*iss),
                                  " is not accepted"));
     }
   }

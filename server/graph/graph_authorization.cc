@@ -15,6 +15,7 @@
 #include "cpprest/base_uri.h"
 #include "cpprest/json.h"
 #include "observability/gateway_metrics.h"
+#include "text/untrusted_text.h"
 
 namespace ndes::graph {
 namespace {
@@ -45,7 +46,7 @@ std::string RefusalReason(const std::string& body) {
     absl::StrAppend(&reason, reason.empty() ? "" : ": ",
                     description.substr(0, colon));
   }
-  return absl::CHexEscape(reason.substr(0, 200));
+  return text::EscapeUntrusted(reason, 200);
 }
 
 }  // namespace

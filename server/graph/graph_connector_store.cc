@@ -14,7 +14,9 @@
 #include "cpprest/base_uri.h"
 #include "graph/graph_errors.h"
 #include "observability/gateway_metrics.h"
+#include "text/untrusted_text.h"
 #include "translation/graph_json.h"
+#include "translation/graph_patch.h"
 #include "translation/resource_id.h"
 
 namespace ndes::graph {
@@ -55,8 +57,8 @@ absl::StatusOr<NdesConnector> ConnectorFromBody(
       (!expected_id.empty() && connector->id() != expected_id)) {
     return absl::InternalError(absl::StrCat(
         "Graph answered ", response.status_code,
-        " with a body that is not the ndesConnector asked for (id \"",
-        absl::CHexEscape(connector->id().substr(0, 128)), "\")"));
+        " with a body that is not the ndesConnector asked for (id ",
+        text::QuoteUntrusted(connector->id()), ")"));
   }
   return connector;
 }
@@ -76,7 +78,7 @@ absl::Status ConnectorError(absl::string_view id,
 absl::StatusOr<std::string> IdSegment(absl::string_view id) {
   if (id.empty() || id == "." || id == "..") {
     return absl::InvalidArgumentError(
-        absl::StrCat("\"", absl::CHexEscape(id), "\" is not a connector id"));
+        absl::StrCat(text::QuoteUntrusted(id), " is not a connector id"));
   }
   std::string segment;
   for (unsigned char c : id) {
@@ -375,8 +377,8 @@ void GraphConnectorStore::List(const CallContext& context, int page_size,
     url = absl::StrCat(collection_url_, "?", *query);
   }
   SendToGraph(
-      context, ClientRequestId(context), "GET", std::move(url),
-      std::nullopt, "",
+      context, ClientRequestId(context), "GET", std::move(url), std::nullopt,
+      "",
       [done = Track(std::move(done))](
           absl::StatusOr<http::HttpResponse> response) mutable {
         if (!response.ok()) {
@@ -431,8 +433,8 @@ void GraphConnectorStore::Create(const CallContext& context,
   web::json::value body = translation::ConnectorToGraphJson(connector);
   // Without an id Graph assigns one.
   if (connector.id().empty()) body.erase("id");
-  SendToGraph(context, ClientRequestId(context), "POST",
-              collection_url_, body.serialize(), "",
+  SendToGraph(context, ClientRequestId(context), "POST", collection_url_,
+              body.serialize(), "",
               [id = connector.id(), done = Track(std::move(done))](
                   absl::StatusOr<http::HttpResponse> response) mutable {
                 if (!response.ok()) {
@@ -458,7 +460,9 @@ void GraphConnectorStore::Update(const CallContext& context,
   }
   const std::string url = absl::StrCat(collection_url_, "/", *segment);
   const std::string client_request_id = ClientRequestId(context);
-  const std::string body = command.patch.serialize();
+  const std::string body =
+      translation::BuildGraphPatchDocument(command.values, command.fields)
+          .serialize();
   const std::string etag = command.expected_etag;
   SendToGraph(context, client_request_id, "PATCH", url, body, etag,
               [this, context, client_request_id, url,
@@ -469,7 +473,7 @@ void GraphConnectorStore::Update(const CallContext& context,
                   return;
                 }
                 const int status = response->status_code;
-                if (status == 404 && command.create_if_missing.has_value()) {
+                if (status == 404 && command.create_if_missing) {
                   if (!command.expected_etag.empty()) {
                     std::move(done)(absl::AbortedError(
                         absl::StrCat("NDES connector \"", command.id,
@@ -477,8 +481,9 @@ void GraphConnectorStore::Update(const CallContext& context,
                                      command.expected_etag, " is stale")));
                     return;
                   }
-                  CreateMissing(context, client_request_id,
-                                *std::move(command.create_if_missing),
+                  NdesConnector missing = std::move(command.values);
+                  missing.set_id(command.id);
+                  CreateMissing(context, client_request_id, std::move(missing),
                                 std::move(done));
                   return;
                 }

@@ -19,7 +19,6 @@
 #include "service/call_log.h"
 #include "service/grpc_status.h"
 #include "translation/field_mask_plan.h"
-#include "translation/graph_patch.h"
 #include "translation/resource_id.h"
 #include "translation/status_details.h"
 
@@ -224,21 +223,22 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::UpdateNdesConnectors(
       translation::PlanFieldMask(request->update_mask(), connector);
   if (!plan.ok()) return call->Reject(plan.status());
 
-  store::UpdateCommand command;
-  command.id = connector.id();
-  command.patch = translation::BuildGraphPatchDocument(connector, *plan);
-  command.expected_etag = connector.etag();
   if (request->allow_missing()) {
     // A missing connector is created from all of its fields, so all of them
     // must be valid, not only the masked ones.
     if (absl::Status values = translation::ValidateConnectorValues(
-            connector, translation::kWritableConnectorFields, "ndes_connector");
+            connector, v1::ConnectorFieldSet::All(), "ndes_connector");
         !values.ok()) {
       return call->Reject(values);
     }
-    command.create_if_missing = connector;
-    command.create_if_missing->clear_etag();
   }
+  store::UpdateCommand command;
+  command.id = connector.id();
+  command.fields = plan->fields;
+  command.values = connector;
+  command.values.clear_etag();
+  command.expected_etag = connector.etag();
+  command.create_if_missing = request->allow_missing();
   grpc::ServerUnaryReactor* reactor = call->reactor();
   const store::CallContext store_context = call->store_context();
   store_.Update(store_context, std::move(command),
@@ -310,7 +310,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::CreateNdesConnector(
     }
   }
   if (absl::Status values = translation::ValidateConnectorValues(
-          connector, translation::kWritableConnectorFields, "ndes_connector");
+          connector, v1::ConnectorFieldSet::All(), "ndes_connector");
       !values.ok()) {
     return call->Reject(values);
   }

@@ -12,9 +12,9 @@
 //
 // Preconditions the service guarantees (stores may assume them): ids follow
 // translation/resource_id.h (except Create's, which may be empty), page sizes
-// are in [1, kMaxPageSize], the patch of an UpdateCommand was built by
-// translation::BuildGraphPatchDocument, and connectors to create hold valid
-// values.
+// are in [1, kMaxPageSize], the fields of an UpdateCommand come from
+// translation::PlanFieldMask (never empty) and hold valid values, and
+// connectors to create hold valid values.
 //
 // Errors (absl::StatusCode):
 //   NOT_FOUND        the id does not exist (Get, Update without
@@ -32,7 +32,6 @@
 #ifndef NDES_SERVER_STORE_CONNECTOR_STORE_H_
 #define NDES_SERVER_STORE_CONNECTOR_STORE_H_
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,7 +39,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "cpprest/json.h"
+#include "ndes/v1/connector_fields.h"
 #include "ndes/v1/ndes_connector.pb.h"
 
 namespace ndes::store {
@@ -60,17 +59,24 @@ struct CallContext {
   std::string request_id;
 };
 
-// A masked update, already translated to Graph's terms.
+// A masked update: which fields to write, and their values. Applying it
+// sets each field of `fields` to its value in `values` (an unset value
+// clears the field; a list is replaced whole) and leaves the others alone,
+// exactly as Graph applies the PATCH document of those fields
+// (translation/graph_patch.h), which is what the Graph backend sends.
 struct UpdateCommand {
   // The target; never changes.
   std::string id;
-  // The Graph PATCH document (translation/graph_patch.h).
-  web::json::value patch;
+  // The fields to write; never empty.
+  ndes::v1::ConnectorFieldSet fields;
+  // Their values (other fields, id and etag are ignored, except for
+  // create_if_missing).
+  ndes::v1::NdesConnector values;
   // When not empty, write only if the stored etag is exactly this.
   std::string expected_etag;
-  // When set (allow_missing), a missing id is created from this connector
-  // (whose id is `id`) instead of answering NOT_FOUND.
-  std::optional<ndes::v1::NdesConnector> create_if_missing;
+  // allow_missing: a missing id is created from every writable field of
+  // `values` (with id `id`) instead of answering NOT_FOUND.
+  bool create_if_missing = false;
 };
 
 struct ListPage {

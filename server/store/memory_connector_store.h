@@ -2,9 +2,9 @@
 // memory (--store=memory). Nothing survives the process; meant for tests,
 // demos and local development.
 //
-// It follows the write rules of embedded_update.h, exactly like
-// SqliteConnectorStore: connectors are kept as their Graph body and etag,
-// etags come from a store-wide revision that only grows (W/"<n>"), List is
+// It follows the write rules of stored_connector.h, exactly like
+// SqliteConnectorStore: connectors are kept as values with an etag, etags
+// come from a store-wide revision that only grows (W/"<n>"), List is
 // ordered by id with an opaque page token.
 //
 // Thread-safe. Every call runs and answers inline: the callback is invoked
@@ -28,7 +28,7 @@
 #include "absl/synchronization/mutex.h"
 #include "ndes/v1/ndes_connector.pb.h"
 #include "store/connector_store.h"
-#include "store/embedded_update.h"
+#include "store/stored_connector.h"
 
 namespace ndes::store {
 
@@ -51,10 +51,9 @@ class MemoryConnectorStore final : public ConnectorStore {
               std::string expected_etag, StatusCallback done) override;
 
  private:
-  // Stores `body` under `id` with the next revision's etag, unless the
-  // stored form cannot be read back; answers the connector as stored.
-  absl::StatusOr<ndes::v1::NdesConnector> PutLocked(const std::string& id,
-                                                    web::json::value body)
+  // Stores `connector` under its id with the next revision's etag; answers
+  // the connector as stored.
+  ndes::v1::NdesConnector PutLocked(ndes::v1::NdesConnector connector)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;

@@ -10,7 +10,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -29,8 +28,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "cpprest/json.h"
-#include "store/embedded_update.h"
+#include "store/page_token.h"
+#include "store/stored_connector.h"
 #include "translation/resource_id.h"
 
 namespace ndes::store {
@@ -423,17 +422,9 @@ absl::StatusOr<StoredConnector> StoredOfRow(const Connection& connection,
         absl::StrCat("reading NDES connector \"", id, "\""),
         absl::StrCat("its revision \"", revision_text, "\" is not a number"));
   }
-  std::error_code parse_error;
-  StoredConnector stored;
-  stored.body = web::json::value::parse(std::string(body), parse_error);
-  if (parse_error) {
-    return connection.settings().Error(
-        absl::StatusCode::kInternal,
-        absl::StrCat("stored NDES connector \"", id, "\" is damaged"),
-        absl::StrCat("its body is not JSON (", parse_error.message(), ")"));
-  }
-  stored.etag = EtagForRevision(revision);
-  return stored;
+  absl::StatusOr<ndes::v1::NdesConnector> connector = ConnectorOfBody(id, body);
+  if (!connector.ok()) return connector.status();
+  return StoredConnector{*std::move(connector), EtagForRevision(revision)};
 }
 
 // What is stored under `id`, locked until the transaction ends when
@@ -472,12 +463,12 @@ absl::StatusOr<T> InTransaction(Connection& connection, absl::Time deadline,
   return result;
 }
 
-// Writes `body` as the new version of `id` (an UPDATE when `exists`, else
-// an INSERT). Answers the connector as stored, or nullopt when the INSERT
-// met a row another writer created meanwhile.
-absl::StatusOr<std::optional<ndes::v1::NdesConnector>> WriteBody(
-    Connection& connection, const std::string& id, web::json::value body,
-    bool exists) {
+// Writes `connector` as the new version of its id (an UPDATE when `exists`,
+// else an INSERT). Answers the connector as stored, or nullopt when the
+// INSERT met a row another writer created meanwhile.
+absl::StatusOr<std::optional<ndes::v1::NdesConnector>> WriteConnector(
+    Connection& connection, ndes::v1::NdesConnector connector, bool exists) {
+  const std::string& id = connector.id();
   absl::StatusOr<ResultPtr> result = connection.Exec(
       absl::StrCat("writing NDES connector \"", id, "\""),
       exists ? "UPDATE ndes_connectors SET body = $2, "
@@ -486,17 +477,15 @@ absl::StatusOr<std::optional<ndes::v1::NdesConnector>> WriteBody(
              : "INSERT INTO ndes_connectors (id, body, revision) "
                "VALUES ($1, $2, nextval('ndes_revision')) "
                "ON CONFLICT (id) DO NOTHING RETURNING revision",
-      {id, body.serialize()});
+      {id, StoredBodyOf(connector)});
   if (!result.ok()) return result.status();
   if (PQntuples(result->get()) == 0) return std::nullopt;
   std::uint64_t revision = 0;
   if (!absl::SimpleAtoi(Value(*result, 0, 0), &revision)) {
     return absl::InternalError("the revision sequence answered no number");
   }
-  absl::StatusOr<ndes::v1::NdesConnector> connector = ConnectorOfRow(
-      id, StoredConnector{std::move(body), EtagForRevision(revision)});
-  if (!connector.ok()) return connector.status();
-  return std::optional<ndes::v1::NdesConnector>(*std::move(connector));
+  connector.set_etag(EtagForRevision(revision));
+  return std::optional<ndes::v1::NdesConnector>(std::move(connector));
 }
 
 absl::Status RefuseSchema(const ConnectSettings& settings,
@@ -698,7 +687,7 @@ void PostgresConnectorStore::Get(const CallContext& context, std::string id,
             ReadStored(connection, id, /*for_update=*/false);
         if (!stored.ok()) return stored.status();
         if (!stored->has_value()) return ConnectorNotFound(id);
-        return ConnectorOfRow(id, **stored);
+        return AnsweredConnector(**stored);
       },
       std::move(done)));
 }
@@ -706,19 +695,15 @@ void PostgresConnectorStore::Get(const CallContext& context, std::string id,
 void PostgresConnectorStore::List(const CallContext& context, int page_size,
                                   std::string page_token,
                                   StoreCallback<ListPage> done) {
-  std::string after;
-  if (!page_token.empty()) {
-    absl::StatusOr<std::string> decoded =
-        DecodePageToken(kPageTokenTag, page_token);
-    if (!decoded.ok()) {
-      std::move(done)(decoded.status());
-      return;
-    }
-    after = *std::move(decoded);
+  absl::StatusOr<std::string> after =
+      DecodePageToken(kPageTokenTag, page_token);
+  if (!after.ok()) {
+    std::move(done)(after.status());
+    return;
   }
   Enqueue(std::make_unique<CallJob<ListPage>>(
       context.deadline, /*write=*/false,
-      [after = std::move(after),
+      [after = *std::move(after),
        page_size](Connection& connection) -> absl::StatusOr<ListPage> {
         // One row more than the page tells whether another page follows.
         absl::StatusOr<ResultPtr> result = connection.Exec(
@@ -739,10 +724,7 @@ void PostgresConnectorStore::List(const CallContext& context, int page_size,
           absl::StatusOr<StoredConnector> stored = StoredOfRow(
               connection, id, Value(*result, row, 1), Value(*result, row, 2));
           if (!stored.ok()) return stored.status();
-          absl::StatusOr<ndes::v1::NdesConnector> connector =
-              ConnectorOfRow(id, *stored);
-          if (!connector.ok()) return connector.status();
-          page.connectors.push_back(*std::move(connector));
+          page.connectors.push_back(AnsweredConnector(*stored));
         }
         return page;
       },
@@ -764,12 +746,10 @@ void PostgresConnectorStore::Create(
             connection, deadline,
             [&]() -> absl::StatusOr<ndes::v1::NdesConnector> {
               absl::StatusOr<std::optional<ndes::v1::NdesConnector>> stored =
-                  WriteBody(connection, connector.id(), StoredBodyOf(connector),
-                            /*exists=*/false);
+                  WriteConnector(connection, connector, /*exists=*/false);
               if (!stored.ok()) return stored.status();
               if (!stored->has_value()) {
-                return absl::AlreadyExistsError(absl::StrCat(
-                    "NDES connector \"", connector.id(), "\" already exists"));
+                return ConnectorAlreadyExists(connector.id());
               }
               return **std::move(stored);
             });
@@ -794,12 +774,12 @@ void PostgresConnectorStore::Update(
                 absl::StatusOr<std::optional<StoredConnector>> current =
                     ReadStored(connection, command.id, /*for_update=*/true);
                 if (!current.ok()) return current.status();
-                absl::StatusOr<web::json::value> next =
-                    NextBodyForUpdate(*current, command);
+                absl::StatusOr<ndes::v1::NdesConnector> next =
+                    NextConnectorForUpdate(*current, command);
                 if (!next.ok()) return next.status();
                 absl::StatusOr<std::optional<ndes::v1::NdesConnector>> stored =
-                    WriteBody(connection, command.id, *std::move(next),
-                              /*exists=*/current->has_value());
+                    WriteConnector(connection, *std::move(next),
+                                   /*exists=*/current->has_value());
                 if (!stored.ok()) return stored.status();
                 if (stored->has_value()) return **std::move(stored);
                 // Created by another writer since the SELECT found nothing:
@@ -830,19 +810,18 @@ void PostgresConnectorStore::Delete(const CallContext& context, std::string id,
                   "FOR UPDATE",
                   {id});
               if (!current.ok()) return current.status();
-              if (PQntuples(current->get()) == 0) return ConnectorNotFound(id);
-              std::uint64_t revision = 0;
-              if (!absl::SimpleAtoi(Value(*current, 0, 0), &revision)) {
-                return absl::InternalError(absl::StrCat(
-                    "stored NDES connector \"", id,
-                    "\" is damaged: its revision is not a number"));
+              std::optional<std::string> etag;
+              if (PQntuples(current->get()) != 0) {
+                std::uint64_t revision = 0;
+                if (!absl::SimpleAtoi(Value(*current, 0, 0), &revision)) {
+                  return absl::InternalError(absl::StrCat(
+                      "stored NDES connector \"", id,
+                      "\" is damaged: its revision is not a number"));
+                }
+                etag = EtagForRevision(revision);
               }
-              if (!expected_etag.empty() &&
-                  EtagForRevision(revision) != expected_etag) {
-                return absl::AbortedError(absl::StrCat(
-                    "NDES connector \"", id, "\" was changed since etag ",
-                    expected_etag, " was read; read it again and retry"));
-              }
+              absl::Status allowed = CheckDelete(id, etag, expected_etag);
+              if (!allowed.ok()) return allowed;
               absl::StatusOr<ResultPtr> deleted = connection.Exec(
                   absl::StrCat("deleting NDES connector \"", id, "\""),
                   "DELETE FROM ndes_connectors WHERE id = $1", {id});

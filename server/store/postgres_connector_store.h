@@ -1,9 +1,9 @@
 // PostgresConnectorStore: the store shared by several gateway replicas, in a
 // PostgreSQL database reached through libpq (--store=postgresql://...).
 //
-// It follows the write rules of embedded_update.h, exactly like the embedded
-// stores: an update reads the stored Graph JSON, merges the patch with
-// NextBodyForUpdate and writes the result, all inside one transaction that
+// It follows the write rules of stored_connector.h, exactly like the embedded
+// stores: an update reads the stored connector, applies the command with
+// NextConnectorForUpdate and writes the result, all inside one transaction that
 // holds the row lock (SELECT ... FOR UPDATE). An etag check is therefore
 // atomic in the database, whichever replica writes; without an etag the
 // last writer wins (each merge still sees the previous write).

@@ -14,7 +14,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -27,9 +26,9 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "cpprest/json.h"
 #include "observability/gateway_metrics.h"
-#include "store/embedded_update.h"
+#include "store/page_token.h"
+#include "store/stored_connector.h"
 #include "translation/resource_id.h"
 
 namespace ndes::store {
@@ -254,6 +253,12 @@ namespace {
 using sqlite_internal::Connection;
 using sqlite_internal::PendingWrite;
 
+// A damaged stored body (INTERNAL from ConnectorOfBody), naming the file.
+absl::Status Damaged(absl::string_view path, const absl::Status& status) {
+  return absl::Status(status.code(), absl::StrCat("SQLite store \"", path,
+                                                  "\": ", status.message()));
+}
+
 // The stored row of `id`, if any, read in `connection`'s current
 // transaction (or in a snapshot of its own).
 absl::StatusOr<std::optional<StoredConnector>> ReadStored(
@@ -268,46 +273,35 @@ absl::StatusOr<std::optional<StoredConnector>> ReadStored(
     return connection.Error(
         rc, absl::StrCat("reading NDES connector \"", id, "\""));
   }
-  std::error_code parse_error;
-  StoredConnector stored;
-  stored.body =
-      web::json::value::parse(std::string(stmt->ColumnText(0)), parse_error);
-  if (parse_error) {
-    return absl::InternalError(absl::StrCat(
-        "SQLite store \"", connection.path(), "\": stored NDES connector \"",
-        id, "\" is damaged: its body is not JSON (", parse_error.message(),
-        ")"));
-  }
-  stored.etag =
-      EtagForRevision(static_cast<std::uint64_t>(stmt->ColumnInt64(1)));
-  return stored;
+  absl::StatusOr<ndes::v1::NdesConnector> connector =
+      ConnectorOfBody(id, stmt->ColumnText(0));
+  if (!connector.ok()) return Damaged(connection.path(), connector.status());
+  return StoredConnector{
+      *std::move(connector),
+      EtagForRevision(static_cast<std::uint64_t>(stmt->ColumnInt64(1)))};
 }
 
-// Stores `body` under `id` with the next revision, unless the stored form
-// cannot be read back (then nothing is written); answers the connector as
-// stored.
-absl::StatusOr<ndes::v1::NdesConnector> PutStored(Connection& writer,
-                                                  const std::string& id,
-                                                  web::json::value body,
-                                                  std::uint64_t* revision) {
+// Stores `connector` under its id with the next revision; answers the
+// connector as stored.
+absl::StatusOr<ndes::v1::NdesConnector> PutStored(
+    Connection& writer, ndes::v1::NdesConnector connector,
+    std::uint64_t* revision) {
   const std::uint64_t next_revision = ++*revision;
-  StoredConnector stored{std::move(body), EtagForRevision(next_revision)};
-  absl::StatusOr<ndes::v1::NdesConnector> connector =
-      ConnectorOfRow(id, stored);
-  if (!connector.ok()) return connector.status();
+  const std::string& id = connector.id();
   absl::StatusOr<Statement> stmt = writer.Prepare(
       "INSERT INTO connectors (id, body, revision) VALUES (?1, ?2, ?3) "
       "ON CONFLICT (id) DO UPDATE SET body = excluded.body, "
       "revision = excluded.revision");
   if (!stmt.ok()) return stmt.status();
   stmt->BindText(1, id);
-  stmt->BindText(2, stored.body.serialize());
+  stmt->BindText(2, StoredBodyOf(connector));
   stmt->BindInt64(3, static_cast<std::int64_t>(next_revision));
   const int rc = stmt->Step();
   if (rc != SQLITE_DONE) {
     return writer.Error(rc,
                         absl::StrCat("writing NDES connector \"", id, "\""));
   }
+  connector.set_etag(EtagForRevision(next_revision));
   return connector;
 }
 
@@ -346,17 +340,14 @@ class CreateWrite final : public ConnectorWrite {
       if (!stmt.ok()) return stmt.status();
       stmt->BindText(1, connector_.id());
       const int rc = stmt->Step();
-      if (rc == SQLITE_ROW) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "NDES connector \"", connector_.id(), "\" already exists"));
-      }
+      if (rc == SQLITE_ROW) return ConnectorAlreadyExists(connector_.id());
       if (rc != SQLITE_DONE) {
         return writer.Error(rc, absl::StrCat("reading NDES connector \"",
                                              connector_.id(), "\""));
       }
     }
     absl::StatusOr<ndes::v1::NdesConnector> stored =
-        PutStored(writer, connector_.id(), StoredBodyOf(connector_), revision);
+        PutStored(writer, connector_, revision);
     if (!stored.ok()) return stored.status();
     result_ = *std::move(stored);
     return absl::OkStatus();
@@ -376,11 +367,11 @@ class UpdateWrite final : public ConnectorWrite {
     absl::StatusOr<std::optional<StoredConnector>> current =
         ReadStored(writer, command_.id);
     if (!current.ok()) return current.status();
-    absl::StatusOr<web::json::value> next =
-        NextBodyForUpdate(*current, command_);
+    absl::StatusOr<ndes::v1::NdesConnector> next =
+        NextConnectorForUpdate(*current, command_);
     if (!next.ok()) return next.status();
     absl::StatusOr<ndes::v1::NdesConnector> stored =
-        PutStored(writer, command_.id, *std::move(next), revision);
+        PutStored(writer, *std::move(next), revision);
     if (!stored.ok()) return stored.status();
     result_ = *std::move(stored);
     return absl::OkStatus();
@@ -404,18 +395,17 @@ class DeleteWrite final : public PendingWrite {
       if (!stmt.ok()) return stmt.status();
       stmt->BindText(1, id_);
       const int rc = stmt->Step();
-      if (rc == SQLITE_DONE) return ConnectorNotFound(id_);
-      if (rc != SQLITE_ROW) {
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         return writer.Error(
             rc, absl::StrCat("reading NDES connector \"", id_, "\""));
       }
-      const std::string etag =
-          EtagForRevision(static_cast<std::uint64_t>(stmt->ColumnInt64(0)));
-      if (!expected_etag_.empty() && etag != expected_etag_) {
-        return absl::AbortedError(
-            absl::StrCat("NDES connector \"", id_, "\" was changed since etag ",
-                         expected_etag_, " was read; read it again and retry"));
+      std::optional<std::string> etag;
+      if (rc == SQLITE_ROW) {
+        etag =
+            EtagForRevision(static_cast<std::uint64_t>(stmt->ColumnInt64(0)));
       }
+      absl::Status allowed = CheckDelete(id_, etag, expected_etag_);
+      if (!allowed.ok()) return allowed;
     }
     absl::StatusOr<Statement> stmt =
         writer.Prepare("DELETE FROM connectors WHERE id = ?1");
@@ -826,7 +816,7 @@ void SqliteConnectorStore::Get(const CallContext& /*context*/, std::string id,
     } else if (!stored->has_value()) {
       result = ConnectorNotFound(id);
     } else {
-      result = ConnectorOfRow(id, **stored);
+      result = AnsweredConnector(**stored);
     }
   }
   std::move(done)(std::move(result));
@@ -835,15 +825,11 @@ void SqliteConnectorStore::Get(const CallContext& /*context*/, std::string id,
 void SqliteConnectorStore::List(const CallContext& /*context*/, int page_size,
                                 std::string page_token,
                                 StoreCallback<ListPage> done) {
-  std::string after;
-  if (!page_token.empty()) {
-    absl::StatusOr<std::string> decoded =
-        DecodePageToken(kPageTokenTag, page_token);
-    if (!decoded.ok()) {
-      std::move(done)(decoded.status());
-      return;
-    }
-    after = *std::move(decoded);
+  absl::StatusOr<std::string> after =
+      DecodePageToken(kPageTokenTag, page_token);
+  if (!after.ok()) {
+    std::move(done)(after.status());
+    return;
   }
   absl::StatusOr<std::unique_ptr<Connection>> reader = AcquireReader();
   if (!reader.ok()) {
@@ -855,7 +841,7 @@ void SqliteConnectorStore::List(const CallContext& /*context*/, int page_size,
         "SELECT id, body, revision FROM connectors WHERE id > ?1 "
         "ORDER BY id LIMIT ?2");
     if (!stmt.ok()) return stmt.status();
-    stmt->BindText(1, after);
+    stmt->BindText(1, *after);
     // One row more than the page tells whether another page follows.
     stmt->BindInt64(2, static_cast<std::int64_t>(page_size) + 1);
     ListPage page;
@@ -866,22 +852,11 @@ void SqliteConnectorStore::List(const CallContext& /*context*/, int page_size,
             EncodePageToken(kPageTokenTag, page.connectors.back().id());
         break;
       }
-      const std::string id(stmt->ColumnText(0));
-      std::error_code parse_error;
-      StoredConnector stored;
-      stored.body = web::json::value::parse(std::string(stmt->ColumnText(1)),
-                                            parse_error);
-      if (parse_error) {
-        return absl::InternalError(absl::StrCat(
-            "SQLite store \"", path_, "\": stored NDES connector \"", id,
-            "\" is damaged: its body is not JSON (", parse_error.message(),
-            ")"));
-      }
-      stored.etag =
-          EtagForRevision(static_cast<std::uint64_t>(stmt->ColumnInt64(2)));
       absl::StatusOr<ndes::v1::NdesConnector> connector =
-          ConnectorOfRow(id, stored);
-      if (!connector.ok()) return connector.status();
+          ConnectorOfBody(stmt->ColumnText(0), stmt->ColumnText(1));
+      if (!connector.ok()) return Damaged(path_, connector.status());
+      connector->set_etag(
+          EtagForRevision(static_cast<std::uint64_t>(stmt->ColumnInt64(2))));
       page.connectors.push_back(*std::move(connector));
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

@@ -1,7 +1,7 @@
 // SqliteConnectorStore: the embedded store in one SQLite file
 // (--store=sqlite:PATH, the default backend).
 //
-// It follows the write rules of embedded_update.h, exactly like
+// It follows the write rules of stored_connector.h, exactly like
 // MemoryConnectorStore. Each connector is a row (id, Graph JSON body,
 // revision); the etag is W/"<revision>", from a store-wide revision counter
 // that is kept in the file, so an etag is never reused, not across delete and

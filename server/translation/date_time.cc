@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "text/untrusted_text.h"
 #include "translation/status_details.h"
 
 namespace ndes::translation {
@@ -24,17 +25,6 @@ constexpr absl::string_view kRangeText =
     "0001-01-01T00:00:00Z..9999-12-31T23:59:59.999999999Z";
 constexpr absl::string_view kExpectedForm =
     "expected YYYY-MM-DDTHH:MM:SS[.fraction] followed by Z or +HH:MM/-HH:MM";
-
-// The text comes from callers or an upstream; quote a bounded, escaped part.
-constexpr std::size_t kMaxQuotedLength = 48;
-
-std::string QuoteText(absl::string_view text) {
-  if (text.size() <= kMaxQuotedLength) {
-    return absl::StrCat("\"", absl::CHexEscape(text), "\"");
-  }
-  return absl::StrCat("\"", absl::CHexEscape(text.substr(0, kMaxQuotedLength)),
-                      "\"...");
-}
 
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
 // days_from_civil), valid for every year this file can produce or parse.
@@ -111,8 +101,8 @@ bool ReadEitherChar(absl::string_view text, std::size_t* pos, char a, char b) {
 }
 
 absl::Status ParseError(absl::string_view text, absl::string_view reason) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(QuoteText(text), " is not an RFC 3339 date-time: ", reason));
+  return absl::InvalidArgumentError(absl::StrCat(
+      text::QuoteUntrusted(text), " is not an RFC 3339 date-time: ", reason));
 }
 
 }  // namespace

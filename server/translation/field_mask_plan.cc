@@ -15,7 +15,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "translation/connector_fields.h"
+#include "ndes/v1/connector_fields.h"
+#include "text/untrusted_text.h"
 #include "translation/date_time.h"
 #include "translation/status_details.h"
 
@@ -28,16 +29,7 @@ constexpr absl::string_view kAtLeastOneProperty =
 // A mask comes from the caller: quote a bounded, escaped part of a path, and
 // report a bounded number of bad paths, so that the error (and the
 // grpc-status-details-bin trailer that carries it) stays small.
-constexpr std::size_t kMaxQuotedPathLength = 64;
 constexpr std::size_t kMaxReportedPaths = 10;
-
-std::string QuotePath(absl::string_view path) {
-  if (path.size() <= kMaxQuotedPathLength) {
-    return absl::StrCat("\"", absl::CHexEscape(path), "\"");
-  }
-  return absl::StrCat(
-      "\"", absl::CHexEscape(path.substr(0, kMaxQuotedPathLength)), "\"...");
-}
 
 // Fields of NdesConnector that a mask may name but that are never written.
 bool IsIgnoredField(absl::string_view name) {
@@ -45,7 +37,7 @@ bool IsIgnoredField(absl::string_view name) {
 }
 
 bool IsConnectorField(absl::string_view name) {
-  return IsIgnoredField(name) || WritableFieldByProtoName(name).has_value();
+  return IsIgnoredField(name) || v1::FieldByMaskPath(name).has_value();
 }
 
 // "displayName" -> "display_name", "DisplayName" -> "display_name".
@@ -67,15 +59,15 @@ std::string DescribeUnknownPath(absl::string_view path) {
   if (path.empty()) return "an empty path names no field";
   const std::size_t dot = path.find('.');
   if (dot != absl::string_view::npos && IsConnectorField(path.substr(0, dot))) {
-    return absl::StrCat(QuotePath(path), " is a path into the field \"",
-                        path.substr(0, dot),
+    return absl::StrCat(text::QuoteUntrusted(path),
+                        " is a path into the field \"", path.substr(0, dot),
                         "\" (an update mask names whole fields only)");
   }
-  std::string description =
-      absl::StrCat(QuotePath(path), " is not a field of ndes.v1.NdesConnector");
+  std::string description = absl::StrCat(
+      text::QuoteUntrusted(path), " is not a field of ndes.v1.NdesConnector");
   // Graph's and proto3 JSON's camelCase names are the usual mix-up, then
   // capitals.
-  if (path.size() <= kMaxQuotedPathLength) {
+  if (path.size() <= text::kMaxQuotedChars) {
     for (const std::string& candidate :
          {SnakeCaseOf(path), absl::AsciiStrToLower(path)}) {
       if (candidate != path && IsConnectorField(candidate)) {
@@ -87,9 +79,9 @@ std::string DescribeUnknownPath(absl::string_view path) {
   return description;
 }
 
-absl::StatusOr<std::vector<ConnectorField>> FieldsOfMask(
+absl::StatusOr<v1::ConnectorFieldSet> FieldsOfMask(
     const google::protobuf::FieldMask& mask) {
-  std::array<bool, kWritableConnectorFields.size()> selected = {};
+  v1::ConnectorFieldSet selected;
   bool star = false;
   std::vector<FieldViolation> violations;
   std::size_t bad_paths = 0;
@@ -109,20 +101,18 @@ absl::StatusOr<std::vector<ConnectorField>> FieldsOfMask(
     const std::string& path = mask.paths(i);
     if (path == "*") continue;
     if (star) {
-      add_violation(i, absl::StrCat(QuotePath(path),
+      add_violation(i, absl::StrCat(text::QuoteUntrusted(path),
                                     " cannot be combined with \"*\" (\"*\" "
                                     "must be the only path of the mask)"));
       continue;
     }
     if (IsIgnoredField(path)) continue;
-    const std::optional<ConnectorField> field = WritableFieldByProtoName(path);
+    const std::optional<v1::ConnectorField> field = v1::FieldByMaskPath(path);
     if (!field.has_value()) {
       add_violation(i, DescribeUnknownPath(path));
       continue;
     }
-    for (std::size_t k = 0; k < kWritableConnectorFields.size(); ++k) {
-      if (kWritableConnectorFields[k] == *field) selected[k] = true;
-    }
+    selected.Add(*field);
   }
 
   if (!violations.empty()) {
@@ -139,10 +129,8 @@ absl::StatusOr<std::vector<ConnectorField>> FieldsOfMask(
     return InvalidArgumentWithViolations(message, std::move(violations));
   }
 
-  std::vector<ConnectorField> fields;
-  for (std::size_t k = 0; k < kWritableConnectorFields.size(); ++k) {
-    if (star || selected[k]) fields.push_back(kWritableConnectorFields[k]);
-  }
+  const v1::ConnectorFieldSet fields =
+      star ? v1::ConnectorFieldSet::All() : selected;
   if (fields.empty()) {
     return InvalidArgumentWithViolations(
         absl::StrCat(kAtLeastOneProperty,
@@ -154,31 +142,31 @@ absl::StatusOr<std::vector<ConnectorField>> FieldsOfMask(
 }
 
 bool HoldsNonDefaultValue(const ndes::v1::NdesConnector& connector,
-                          ConnectorField field) {
+                          v1::ConnectorField field) {
   switch (field) {
-    case ConnectorField::kDisplayName:
+    case v1::ConnectorField::kDisplayName:
       return !connector.display_name().empty();
-    case ConnectorField::kState:
+    case v1::ConnectorField::kState:
       return connector.state() != ndes::v1::NDES_CONNECTOR_STATE_NONE;
-    case ConnectorField::kLastConnectionDateTime:
+    case v1::ConnectorField::kLastConnectionDateTime:
       return connector.has_last_connection_date_time();
-    case ConnectorField::kMachineName:
+    case v1::ConnectorField::kMachineName:
       return !connector.machine_name().empty();
-    case ConnectorField::kEnrolledDateTime:
+    case v1::ConnectorField::kEnrolledDateTime:
       return connector.has_enrolled_date_time();
-    case ConnectorField::kRoleScopeTagIds:
+    case v1::ConnectorField::kRoleScopeTagIds:
       return connector.role_scope_tag_ids_size() > 0;
-    case ConnectorField::kConnectorVersion:
+    case v1::ConnectorField::kConnectorVersion:
       return !connector.connector_version().empty();
   }
   return false;
 }
 
-absl::StatusOr<std::vector<ConnectorField>> ImpliedFields(
+absl::StatusOr<v1::ConnectorFieldSet> ImpliedFields(
     const ndes::v1::NdesConnector& connector) {
-  std::vector<ConnectorField> fields;
-  for (ConnectorField field : kWritableConnectorFields) {
-    if (HoldsNonDefaultValue(connector, field)) fields.push_back(field);
+  v1::ConnectorFieldSet fields;
+  for (v1::ConnectorField field : v1::WritableConnectorFields()) {
+    if (HoldsNonDefaultValue(connector, field)) fields.Add(field);
   }
   if (fields.empty()) {
     return InvalidArgumentWithViolations(
@@ -191,9 +179,9 @@ absl::StatusOr<std::vector<ConnectorField>> ImpliedFields(
   return fields;
 }
 
-std::string FieldPath(absl::string_view prefix, ConnectorField field) {
-  if (prefix.empty()) return std::string(ProtoFieldName(field));
-  return absl::StrCat(prefix, ".", ProtoFieldName(field));
+std::string FieldPath(absl::string_view prefix, v1::ConnectorField field) {
+  if (prefix.empty()) return std::string(v1::MaskPath(field));
+  return absl::StrCat(prefix, ".", v1::MaskPath(field));
 }
 
 }  // namespace
@@ -201,7 +189,7 @@ std::string FieldPath(absl::string_view prefix, ConnectorField field) {
 absl::StatusOr<FieldMaskPlan> PlanFieldMask(
     const google::protobuf::FieldMask& mask,
     const ndes::v1::NdesConnector& connector) {
-  absl::StatusOr<std::vector<ConnectorField>> fields =
+  absl::StatusOr<v1::ConnectorFieldSet> fields =
       mask.paths().empty() ? ImpliedFields(connector) : FieldsOfMask(mask);
   if (!fields.ok()) return fields.status();
   absl::Status values =
@@ -211,11 +199,11 @@ absl::StatusOr<FieldMaskPlan> PlanFieldMask(
 }
 
 absl::Status ValidateConnectorValues(const ndes::v1::NdesConnector& connector,
-                                     absl::Span<const ConnectorField> fields,
+                                     const v1::ConnectorFieldSet& fields,
                                      absl::string_view field_prefix) {
   std::vector<FieldViolation> violations;
   std::vector<std::string> problems;
-  auto check_timestamp = [&](ConnectorField field, bool has,
+  auto check_timestamp = [&](v1::ConnectorField field, bool has,
                              const google::protobuf::Timestamp& ts) {
     if (!has) return;
     const std::string path = FieldPath(field_prefix, field);
@@ -227,9 +215,9 @@ absl::Status ValidateConnectorValues(const ndes::v1::NdesConnector& connector,
     }
   };
 
-  for (ConnectorField field : fields) {
+  for (v1::ConnectorField field : fields.Fields()) {
     switch (field) {
-      case ConnectorField::kState:
+      case v1::ConnectorField::kState:
         if (!ndes::v1::NdesConnectorState_IsValid(connector.state())) {
           const std::string path = FieldPath(field_prefix, field);
           std::string description = absl::StrCat(
@@ -240,18 +228,18 @@ absl::Status ValidateConnectorValues(const ndes::v1::NdesConnector& connector,
           violations.push_back({path, std::move(description)});
         }
         break;
-      case ConnectorField::kLastConnectionDateTime:
+      case v1::ConnectorField::kLastConnectionDateTime:
         check_timestamp(field, connector.has_last_connection_date_time(),
                         connector.last_connection_date_time());
         break;
-      case ConnectorField::kEnrolledDateTime:
+      case v1::ConnectorField::kEnrolledDateTime:
         check_timestamp(field, connector.has_enrolled_date_time(),
                         connector.enrolled_date_time());
         break;
-      case ConnectorField::kDisplayName:
-      case ConnectorField::kMachineName:
-      case ConnectorField::kRoleScopeTagIds:
-      case ConnectorField::kConnectorVersion:
+      case v1::ConnectorField::kDisplayName:
+      case v1::ConnectorField::kMachineName:
+      case v1::ConnectorField::kRoleScopeTagIds:
+      case v1::ConnectorField::kConnectorVersion:
         break;
     }
   }

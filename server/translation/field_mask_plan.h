@@ -25,7 +25,7 @@
 // Example:
 //   FieldMask mask;  mask.add_paths("display_name");  mask.add_paths("state");
 //   absl::StatusOr<FieldMaskPlan> plan = PlanFieldMask(mask, connector);
-//   // plan->fields == {kDisplayName, kState}
+//   // plan->fields.Fields() == {kDisplayName, kState}
 //
 // Thread-safe: pure functions.
 #ifndef NDES_SERVER_TRANSLATION_FIELD_MASK_PLAN_H_
@@ -37,14 +37,14 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "google/protobuf/field_mask.pb.h"
+#include "ndes/v1/connector_fields.h"
 #include "ndes/v1/ndes_connector.pb.h"
-#include "translation/connector_fields.h"
 
 namespace ndes::translation {
 
 struct FieldMaskPlan {
-  // The fields to write, each once, in proto field-number order. Never empty.
-  std::vector<ConnectorField> fields;
+  // The fields to write. Never empty.
+  v1::ConnectorFieldSet fields;
 };
 
 absl::StatusOr<FieldMaskPlan> PlanFieldMask(
@@ -53,10 +53,11 @@ absl::StatusOr<FieldMaskPlan> PlanFieldMask(
 
 // Checks the values of `fields` in `connector` (enum range, timestamp range),
 // naming them as "<field_prefix>.<proto field name>" in errors. Used for the
-// fields of a plan and, with kWritableConnectorFields, for a whole connector
+// fields of a plan and, with v1::ConnectorFieldSet::All(), for a whole
+// connector
 // about to be created.
 absl::Status ValidateConnectorValues(const ndes::v1::NdesConnector& connector,
-                                     absl::Span<const ConnectorField> fields,
+                                     const v1::ConnectorFieldSet& fields,
                                      absl::string_view field_prefix);
 
 }  // namespace ndes::translation

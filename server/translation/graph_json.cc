@@ -11,7 +11,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "translation/connector_fields.h"
+#include "ndes/v1/connector_fields.h"
+#include "text/untrusted_text.h"
 #include "translation/date_time.h"
 
 namespace ndes::translation {
@@ -20,16 +21,6 @@ namespace {
 using web::json::value;
 
 constexpr absl::string_view kODataEtag = "@odata.etag";
-constexpr std::size_t kMaxQuotedLength = 48;
-
-// JSON comes from an upstream or a store file: quote a bounded, escaped part.
-std::string QuoteText(absl::string_view text) {
-  if (text.size() <= kMaxQuotedLength) {
-    return absl::StrCat("\"", absl::CHexEscape(text), "\"");
-  }
-  return absl::StrCat("\"", absl::CHexEscape(text.substr(0, kMaxQuotedLength)),
-                      "\"...");
-}
 
 absl::string_view JsonTypeName(const value& json) {
   switch (json.type()) {
@@ -90,25 +81,27 @@ absl::Status ReadDateTime(absl::string_view property, const value& json,
   return absl::OkStatus();
 }
 
-absl::Status ReadProperty(ConnectorField field, const value& json,
-                          ndes::v1::NdesConnector* connector) {
-  const absl::string_view property = GraphPropertyName(field);
+}  // namespace
+
+absl::Status ReadGraphProperty(v1::ConnectorField field, const value& json,
+                               ndes::v1::NdesConnector* connector) {
+  const absl::string_view property = v1::GraphName(field);
   switch (field) {
-    case ConnectorField::kDisplayName:
-    case ConnectorField::kMachineName:
-    case ConnectorField::kConnectorVersion: {
+    case v1::ConnectorField::kDisplayName:
+    case v1::ConnectorField::kMachineName:
+    case v1::ConnectorField::kConnectorVersion: {
       absl::StatusOr<std::string> text = ReadString(property, json);
       if (!text.ok()) return text.status();
-      if (field == ConnectorField::kDisplayName) {
+      if (field == v1::ConnectorField::kDisplayName) {
         connector->set_display_name(*std::move(text));
-      } else if (field == ConnectorField::kMachineName) {
+      } else if (field == v1::ConnectorField::kMachineName) {
         connector->set_machine_name(*std::move(text));
       } else {
         connector->set_connector_version(*std::move(text));
       }
       return absl::OkStatus();
     }
-    case ConnectorField::kState: {
+    case v1::ConnectorField::kState: {
       if (json.is_null()) {
         connector->set_state(ndes::v1::NDES_CONNECTOR_STATE_NONE);
         return absl::OkStatus();
@@ -125,14 +118,14 @@ absl::Status ReadProperty(ConnectorField field, const value& json,
       connector->set_state(*state);
       return absl::OkStatus();
     }
-    case ConnectorField::kLastConnectionDateTime:
-    case ConnectorField::kEnrolledDateTime: {
+    case v1::ConnectorField::kLastConnectionDateTime:
+    case v1::ConnectorField::kEnrolledDateTime: {
       google::protobuf::Timestamp ts;
       bool has = false;
       absl::Status status = ReadDateTime(property, json, &ts, &has);
       if (!status.ok()) return status;
       const bool last_connection =
-          field == ConnectorField::kLastConnectionDateTime;
+          field == v1::ConnectorField::kLastConnectionDateTime;
       if (has) {
         *(last_connection ? connector->mutable_last_connection_date_time()
                           : connector->mutable_enrolled_date_time()) = ts;
@@ -143,7 +136,7 @@ absl::Status ReadProperty(ConnectorField field, const value& json,
       }
       return absl::OkStatus();
     }
-    case ConnectorField::kRoleScopeTagIds: {
+    case v1::ConnectorField::kRoleScopeTagIds: {
       connector->clear_role_scope_tag_ids();
       if (json.is_null()) return absl::OkStatus();
       if (!json.is_array()) {
@@ -165,6 +158,8 @@ absl::Status ReadProperty(ConnectorField field, const value& json,
   return absl::OkStatus();
 }
 
+namespace {
+
 absl::StatusOr<ndes::v1::NdesConnector> ReadConnector(const value& json) {
   if (!json.is_object()) {
     return absl::InvalidArgumentError(
@@ -179,10 +174,10 @@ absl::StatusOr<ndes::v1::NdesConnector> ReadConnector(const value& json) {
     if (!text.ok()) return text.status();
     connector.set_id(*std::move(text));
   }
-  for (ConnectorField field : kWritableConnectorFields) {
-    const value* property = FindProperty(object, GraphPropertyName(field));
+  for (v1::ConnectorField field : v1::WritableConnectorFields()) {
+    const value* property = FindProperty(object, v1::GraphName(field));
     if (property == nullptr) continue;
-    absl::Status status = ReadProperty(field, *property, &connector);
+    absl::Status status = ReadGraphProperty(field, *property, &connector);
     if (!status.ok()) return status;
   }
   if (const value* etag = FindProperty(object, kODataEtag); etag != nullptr) {
@@ -218,27 +213,27 @@ absl::StatusOr<ndes::v1::NdesConnectorState> ParseGraphState(
   if (name == "active") return ndes::v1::NDES_CONNECTOR_STATE_ACTIVE;
   if (name == "inactive") return ndes::v1::NDES_CONNECTOR_STATE_INACTIVE;
   return absl::InvalidArgumentError(
-      absl::StrCat("state ", QuoteText(name),
+      absl::StrCat("state ", text::QuoteUntrusted(name),
                    " is not one of \"none\", \"active\", \"inactive\""));
 }
 
 value GraphPropertyValue(const ndes::v1::NdesConnector& connector,
-                         ConnectorField field) {
+                         v1::ConnectorField field) {
   switch (field) {
-    case ConnectorField::kDisplayName:
+    case v1::ConnectorField::kDisplayName:
       return value::string(connector.display_name());
-    case ConnectorField::kState:
+    case v1::ConnectorField::kState:
       return value::string(std::string(GraphStateName(connector.state())));
-    case ConnectorField::kLastConnectionDateTime:
+    case v1::ConnectorField::kLastConnectionDateTime:
       if (!connector.has_last_connection_date_time()) return value::null();
       return value::string(
           FormatGraphDateTime(connector.last_connection_date_time()));
-    case ConnectorField::kMachineName:
+    case v1::ConnectorField::kMachineName:
       return value::string(connector.machine_name());
-    case ConnectorField::kEnrolledDateTime:
+    case v1::ConnectorField::kEnrolledDateTime:
       if (!connector.has_enrolled_date_time()) return value::null();
       return value::string(FormatGraphDateTime(connector.enrolled_date_time()));
-    case ConnectorField::kRoleScopeTagIds: {
+    case v1::ConnectorField::kRoleScopeTagIds: {
       std::vector<value> items;
       items.reserve(connector.role_scope_tag_ids_size());
       for (const std::string& tag : connector.role_scope_tag_ids()) {
@@ -246,7 +241,7 @@ value GraphPropertyValue(const ndes::v1::NdesConnector& connector,
       }
       return value::array(std::move(items));
     }
-    case ConnectorField::kConnectorVersion:
+    case v1::ConnectorField::kConnectorVersion:
       return value::string(connector.connector_version());
   }
   return value::null();
@@ -256,8 +251,8 @@ value ConnectorToGraphJson(const ndes::v1::NdesConnector& connector) {
   value json = value::object(/*keep_order=*/true);
   json["@odata.type"] = value::string(std::string(kGraphODataType));
   json["id"] = value::string(connector.id());
-  for (ConnectorField field : kWritableConnectorFields) {
-    json[std::string(GraphPropertyName(field))] =
+  for (v1::ConnectorField field : v1::WritableConnectorFields()) {
+    json[std::string(v1::GraphName(field))] =
         GraphPropertyValue(connector, field);
   }
   if (!connector.etag().empty()) {

@@ -20,8 +20,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "cpprest/json.h"
+#include "ndes/v1/connector_fields.h"
 #include "ndes/v1/ndes_connector.pb.h"
-#include "translation/connector_fields.h"
 
 namespace ndes::translation {
 
@@ -39,7 +39,15 @@ absl::StatusOr<ndes::v1::NdesConnectorState> ParseGraphState(
 // The Graph JSON value of one field of `connector`: a string, null for an
 // unset timestamp, an array for roleScopeTagIds.
 web::json::value GraphPropertyValue(const ndes::v1::NdesConnector& connector,
-                                    ConnectorField field);
+                                    v1::ConnectorField field);
+
+// Reads the Graph JSON value of one property into `connector` (null clears
+// it; a list replaces the whole list). INVALID_ARGUMENT naming the property
+// when the JSON type or the value is wrong (a state that is not one of the
+// names, a date-time that does not parse).
+absl::Status ReadGraphProperty(v1::ConnectorField field,
+                               const web::json::value& json,
+                               ndes::v1::NdesConnector* connector);
 
 // The full Graph representation: "@odata.type", "id", every property, and
 // "@odata.etag" when connector.etag() is not empty. `connector` must hold

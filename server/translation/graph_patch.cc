@@ -1,5 +1,6 @@
 #include "translation/graph_patch.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -7,7 +8,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "translation/connector_fields.h"
+#include "ndes/v1/connector_fields.h"
+#include "text/untrusted_text.h"
 #include "translation/graph_json.h"
 
 namespace ndes::translation {
@@ -19,66 +21,56 @@ bool IsODataAnnotation(const std::string& key) {
   return absl::StartsWith(key, "@odata.");
 }
 
-absl::StatusOr<value> MergePatch(const value& stored, const value& patch) {
-  if (!stored.is_object()) {
-    return absl::InvalidArgumentError(
-        "the stored connector is not a JSON object");
-  }
+absl::StatusOr<GraphPatch> ReadPatch(const value& patch, absl::string_view id) {
   if (!patch.is_object()) {
     return absl::InvalidArgumentError(
         "the PATCH document is not a JSON object");
   }
-  const web::json::object& stored_object = stored.as_object();
-  const web::json::object& patch_object = patch.as_object();
-
-  auto stored_id = stored_object.find("id");
-  for (const auto& [key, patch_value] : patch_object) {
-    if (key != "id") continue;
-    if (stored_id == stored_object.end() || stored_id->second != patch_value) {
-      return absl::InvalidArgumentError(
-          "the PATCH document may not change \"id\"");
-    }
-  }
-
-  value merged = stored;
-  for (const auto& [key, patch_value] : patch_object) {
+  GraphPatch read;
+  for (const auto& [key, property] : patch.as_object()) {
     if (IsODataAnnotation(key)) continue;
-    merged[key] = patch_value;
+    if (key == "id") {
+      if (!property.is_string() || property.as_string() != id) {
+        return absl::InvalidArgumentError(
+            "the PATCH document may not change \"id\"");
+      }
+      continue;
+    }
+    const std::optional<v1::ConnectorField> field = v1::FieldByGraphName(key);
+    if (!field.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the property ", text::QuoteUntrusted(key),
+          " does not exist on type microsoft.graph.ndesConnector"));
+    }
+    absl::Status status = ReadGraphProperty(*field, property, &read.values);
+    if (!status.ok()) return status;
+    read.fields.Add(*field);
   }
-
-  absl::StatusOr<ndes::v1::NdesConnector> connector =
-      ConnectorFromGraphJson(merged);
-  if (!connector.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the patched connector is not valid: ", connector.status().message()));
-  }
-  // Stored bodies stay in one canonical form whatever the patch spelled:
-  // date-times in UTC, unknown properties dropped, no stale "@odata.etag".
-  connector->clear_etag();
-  return ConnectorToGraphJson(*connector);
+  return read;
 }
 
 }  // namespace
 
-value BuildGraphPatchDocument(const ndes::v1::NdesConnector& connector,
-                              const FieldMaskPlan& plan) {
+value BuildGraphPatchDocument(const ndes::v1::NdesConnector& values,
+                              const v1::ConnectorFieldSet& fields) {
   value patch = value::object(/*keep_order=*/true);
   patch["@odata.type"] = value::string(std::string(kGraphODataType));
-  for (ConnectorField field : plan.fields) {
-    value property = GraphPropertyValue(connector, field);
+  for (v1::ConnectorField field : fields.Fields()) {
+    value property = GraphPropertyValue(values, field);
     // Proto3 cannot tell an empty string from an unset one; both clear.
     if (property.is_string() && property.as_string().empty() &&
-        field != ConnectorField::kState) {
+        field != v1::ConnectorField::kState) {
       property = value::null();
     }
-    patch[std::string(GraphPropertyName(field))] = std::move(property);
+    patch[std::string(v1::GraphName(field))] = std::move(property);
   }
   return patch;
 }
 
-absl::StatusOr<value> ApplyGraphPatch(const value& stored, const value& patch) {
+absl::StatusOr<GraphPatch> ParseGraphPatchDocument(const value& patch,
+                                                   absl::string_view id) {
   try {
-    return MergePatch(stored, patch);
+    return ReadPatch(patch, id);
   } catch (const web::json::json_exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat("malformed Graph document: ", e.what()));

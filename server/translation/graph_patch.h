@@ -1,39 +1,47 @@
-// The Graph PATCH document of a masked update, and how a store applies one.
+// The Graph PATCH document of a masked update, both ways.
 //
-// For a plan [display_name, state] the document is exactly
+// For fields [display_name, state] the document is exactly
 //   {"@odata.type": "#microsoft.graph.ndesConnector",
 //    "displayName": "NDES-01", "state": "active"}
-// Only planned properties appear. A cleared property is null, except a
+// Only the named properties appear. A cleared property is null, except a
 // collection, which is [] (and a cleared state, which is "none").
 //
-// The Graph backend sends this document as the PATCH body; the embedded
-// stores apply it with ApplyGraphPatch, the way Graph does: each top-level
-// property of the document replaces the stored one; annotations ("@odata.*")
-// are not stored.
+// The Graph backend sends this document as the PATCH body. A Graph-style
+// PATCH received as JSON (the fake Graph of the tests; a REST face) is read
+// back with ParseGraphPatchDocument into the same values and field set that
+// the embedded stores apply with ndes::v1::CopyFields.
 //
 // Thread-safe: pure functions.
 #ifndef NDES_SERVER_TRANSLATION_GRAPH_PATCH_H_
 #define NDES_SERVER_TRANSLATION_GRAPH_PATCH_H_
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "cpprest/json.h"
+#include "ndes/v1/connector_fields.h"
 #include "ndes/v1/ndes_connector.pb.h"
-#include "translation/field_mask_plan.h"
 
 namespace ndes::translation {
 
 web::json::value BuildGraphPatchDocument(
-    const ndes::v1::NdesConnector& connector, const FieldMaskPlan& plan);
+    const ndes::v1::NdesConnector& values,
+    const ndes::v1::ConnectorFieldSet& fields);
 
-// Merges `patch` into `stored` (a Graph representation, as
-// ConnectorToGraphJson produces) and returns the result. INVALID_ARGUMENT if
-// either is not a JSON object, if the patch tries to change "id", or if the
-// merged document is not a valid connector (ConnectorFromGraphJson fails).
-// "@odata.*" keys of the patch are skipped. The result is in the form
-// ConnectorToGraphJson produces, without "@odata.etag" (date-times in UTC,
-// unknown properties dropped).
-absl::StatusOr<web::json::value> ApplyGraphPatch(const web::json::value& stored,
-                                                 const web::json::value& patch);
+// A PATCH document in the project's terms: the properties it names, and
+// their values (a null property is an unset field).
+struct GraphPatch {
+  ndes::v1::NdesConnector values;
+  ndes::v1::ConnectorFieldSet fields;
+};
+
+// Reads a PATCH document for the connector `id`, the way Graph does: every
+// property must be a writable property of an ndesConnector, with a value of
+// its type. "@odata.*" annotations are skipped; "id" may appear only with
+// the value `id`. INVALID_ARGUMENT naming the property otherwise: not an
+// object, an unknown property, a wrong JSON type or value, a different id.
+// A document with no property is valid (its field set is empty).
+absl::StatusOr<GraphPatch> ParseGraphPatchDocument(
+    const web::json::value& patch, absl::string_view id);
 
 }  // namespace ndes::translation
 

@@ -10,22 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "text/untrusted_text.h"
 #include "translation/status_details.h"
 
 namespace ndes::translation {
 namespace {
-
-// Ids come from callers; an error message quotes at most this much of one,
-// escaped, so a hostile id cannot flood logs or smuggle control characters.
-constexpr std::size_t kMaxQuotedIdLength = 40;
-
-std::string QuoteId(absl::string_view id) {
-  if (id.size() <= kMaxQuotedIdLength) {
-    return absl::StrCat("\"", absl::CHexEscape(id), "\"");
-  }
-  return absl::StrCat("\"", absl::CHexEscape(id.substr(0, kMaxQuotedIdLength)),
-                      "\"...");
-}
 
 bool IsIdCharacter(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -49,14 +38,16 @@ absl::Status ValidateConnectorId(absl::string_view id,
                                 kMaxConnectorIdLength, " are allowed"));
   }
   if (id == "." || id == "..") {
-    return IdError(field_path, absl::StrCat("must not be ", QuoteId(id)));
+    return IdError(field_path,
+                   absl::StrCat("must not be ", text::QuoteUntrusted(id)));
   }
   for (std::size_t i = 0; i < id.size(); ++i) {
     if (!IsIdCharacter(id[i])) {
       return IdError(
           field_path,
-          absl::StrCat(QuoteId(id), " has the character \"",
-                       absl::CHexEscape(id.substr(i, 1)), "\" at position ", i,
+          absl::StrCat(text::QuoteUntrusted(id), " has the character \"",
+                       text::EscapeUntrusted(id.substr(i, 1)),
+                       "\" at position ", i,
                        "; only A-Z a-z 0-9 - _ . are allowed"));
     }
   }

@@ -222,7 +222,7 @@ TEST_F(JwksTest, LongKidsAreCutShortInReasons) {
   ASSERT_TRUE(jwks.ok()) << jwks.status();
   ASSERT_EQ(jwks->skipped().size(), 1u);
   EXPECT_LT(jwks->skipped()[0].size(), 150u);
-  EXPECT_THAT(jwks->skipped()[0], HasSubstr("...\" skipped"));
+  EXPECT_THAT(jwks->skipped()[0], HasSubstr("\"... skipped"));
 }
 
 TEST_F(JwksTest, LoadJwksFileReadsTheFile) {

@@ -6,17 +6,18 @@
 // written in text format and encoded by the build), so the mutations explore
 // arbitrary masks over arbitrary connectors.
 //
-// Invariants: the planner never crashes; a plan is non-empty, sorted and
-// free of duplicates; a plan's values pass ValidateConnectorValues; its
-// PATCH document holds exactly the planned properties; applying it to the
-// Graph form of any valid connector succeeds and gives the planned values.
+// Invariants: the planner never crashes; a plan is non-empty; a plan's
+// values pass ValidateConnectorValues; its PATCH document holds exactly the
+// planned properties and reads back (as Graph would read it) to the planned
+// fields; applying the plan to a stored connector keeps its id and gives the
+// planned values.
 
 #include <cstddef>
 #include <cstdint>
 
 #include "fuzz/fuzz_checks.h"
+#include "ndes/v1/connector_fields.h"
 #include "ndes/v1/ndes_connector_service.pb.h"
-#include "translation/connector_fields.h"
 #include "translation/field_mask_plan.h"
 #include "translation/graph_json.h"
 #include "translation/graph_patch.h"
@@ -24,10 +25,8 @@
 namespace ndes::fuzz {
 namespace {
 
-using ::ndes::translation::ConnectorField;
-
 // A stored connector with every property set, as a store would hold it.
-web::json::value StoredConnector() {
+ndes::v1::NdesConnector StoredConnector() {
   ndes::v1::NdesConnector stored;
   stored.set_id("stored-1");
   stored.set_display_name("stored");
@@ -37,41 +36,34 @@ web::json::value StoredConnector() {
   stored.mutable_enrolled_date_time()->set_seconds(1600000000);
   stored.add_role_scope_tag_ids("0");
   stored.set_connector_version("6.2301.1.0");
-  return translation::ConnectorToGraphJson(stored);
+  return stored;
 }
 
 void CheckPlan(const ndes::v1::UpdateNdesConnectorsRequest& request,
                const translation::FieldMaskPlan& plan) {
   Check(!plan.fields.empty(), "a plan is never empty");
-  for (std::size_t i = 1; i < plan.fields.size(); ++i) {
-    Check(plan.fields[i - 1] < plan.fields[i],
-          "plan fields are sorted and unique");
-  }
   Check(translation::ValidateConnectorValues(request.ndes_connector(),
                                              plan.fields, "ndes_connector")
             .ok(),
         "planned values are valid");
 
-  web::json::value patch =
-      translation::BuildGraphPatchDocument(request.ndes_connector(), plan);
+  web::json::value patch = translation::BuildGraphPatchDocument(
+      request.ndes_connector(), plan.fields);
   Check(patch.is_object(), "the PATCH document is an object");
   // "@odata.type" plus one property per planned field.
-  Check(patch.size() == plan.fields.size() + 1,
+  Check(patch.size() == static_cast<std::size_t>(plan.fields.size()) + 1,
         "the PATCH document holds exactly the planned properties");
-  for (ConnectorField field : plan.fields) {
-    Check(patch.has_field(std::string(translation::GraphPropertyName(field))),
-          "every planned property is in the PATCH document");
-  }
+  absl::StatusOr<translation::GraphPatch> read =
+      translation::ParseGraphPatchDocument(patch,
+                                           request.ndes_connector().id());
+  Check(read.ok(), "a planned PATCH document reads as Graph would read it");
+  Check(read->fields == plan.fields, "it names exactly the planned fields");
 
-  absl::StatusOr<web::json::value> merged =
-      translation::ApplyGraphPatch(StoredConnector(), patch);
-  Check(merged.ok(), "a planned PATCH applies to a valid connector");
-  absl::StatusOr<ndes::v1::NdesConnector> result =
-      translation::ConnectorFromGraphJson(*merged);
-  Check(result.ok(), "the merged document is a connector");
-  Check(result->id() == "stored-1", "a PATCH never changes the id");
-  for (ConnectorField field : plan.fields) {
-    Check(translation::GraphPropertyValue(*result, field) ==
+  ndes::v1::NdesConnector result = StoredConnector();
+  ndes::v1::CopyFields(request.ndes_connector(), plan.fields, &result);
+  Check(result.id() == "stored-1", "an update never changes the id");
+  for (v1::ConnectorField field : plan.fields.Fields()) {
+    Check(translation::GraphPropertyValue(result, field) ==
               translation::GraphPropertyValue(request.ndes_connector(), field),
           "every planned property has the requested value");
   }
@@ -90,8 +82,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   if (plan.ok()) {
     ndes::fuzz::CheckPlan(request, *plan);
   } else {
-    ndes::fuzz::Check(plan.status().code() == absl::StatusCode::kInvalidArgument,
-                      "a refused mask is INVALID_ARGUMENT");
+    ndes::fuzz::Check(
+        plan.status().code() == absl::StatusCode::kInvalidArgument,
+        "a refused mask is INVALID_ARGUMENT");
     ndes::fuzz::Check(!plan.status().message().empty(),
                       "a refusal says what is wrong");
   }

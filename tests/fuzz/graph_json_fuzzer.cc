@@ -14,7 +14,7 @@
 
 #include "fuzz/fuzz_checks.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "translation/connector_fields.h"
+#include "ndes/v1/connector_fields.h"
 #include "translation/field_mask_plan.h"
 #include "translation/graph_json.h"
 
@@ -33,8 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   // ConnectorToGraphJson requires valid values; Graph's strings always give
   // them, but check rather than assume.
   if (!ndes::translation::ValidateConnectorValues(
-           *connector, ndes::translation::kWritableConnectorFields,
-           "connector")
+           *connector, ndes::v1::ConnectorFieldSet::All(), "connector")
            .ok()) {
     return 0;
   }

@@ -1,23 +1,25 @@
-// Fuzzes the application of a Graph PATCH document to a stored connector
-// (graph_patch.h ApplyGraphPatch), which the embedded stores run on every
-// update, and the merge with hostile documents.
+// Fuzzes the reading of a Graph PATCH document (graph_patch.h
+// ParseGraphPatchDocument), which turns a hostile Graph-style PATCH into the
+// fields and values the stores apply, and its round trip through
+// BuildGraphPatchDocument, which the Graph backend sends.
 //
-// Input: two JSON texts, the stored representation and the PATCH document,
-// separated by the first line "#patch". Without the separator the whole
-// input is the PATCH and the stored connector is a fixed valid one.
+// Input: a JSON text, the PATCH document. For the seeds of the earlier
+// format (a stored representation, a line "#patch", then the PATCH), only
+// the part after the separator is read.
 //
-// Invariants: never a crash or an exception, whatever the stored document;
-// an error is INVALID_ARGUMENT; a merged result reads as a connector and
-// carries no "@odata.etag". Applied to a stored connector in canonical form,
-// a merge keeps the id, and applying the same PATCH again changes nothing
-// (Graph's merge is idempotent).
+// Invariants: never a crash or an exception; an error is INVALID_ARGUMENT.
+// A document that reads gives valid values; the document built from what
+// was read reads back to the same fields and values; applying what was read
+// to a stored connector keeps its id, and applying it twice changes nothing
+// more (Graph's merge is idempotent).
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "fuzz/fuzz_checks.h"
-#include "translation/connector_fields.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "ndes/v1/connector_fields.h"
 #include "translation/field_mask_plan.h"
 #include "translation/graph_json.h"
 #include "translation/graph_patch.h"
@@ -25,18 +27,22 @@
 namespace {
 
 constexpr char kSeparator[] = "\n#patch\n";
+constexpr char kId[] = "e71fa706-0000-4000-8000-000000000001";
 
-const web::json::value& DefaultStored() {
-  static const web::json::value* const stored = [] {
-    ndes::v1::NdesConnector connector;
-    connector.set_id("e71fa706-0000-4000-8000-000000000001");
-    connector.set_display_name("NDES-01");
-    connector.set_state(ndes::v1::NDES_CONNECTOR_STATE_ACTIVE);
-    connector.add_role_scope_tag_ids("0");
-    return new web::json::value(
-        ndes::translation::ConnectorToGraphJson(connector));
+const ndes::v1::NdesConnector& Stored() {
+  static const ndes::v1::NdesConnector* const stored = [] {
+    auto* connector = new ndes::v1::NdesConnector;
+    connector->set_id(kId);
+    connector->set_display_name("NDES-01");
+    connector->set_state(ndes::v1::NDES_CONNECTOR_STATE_ACTIVE);
+    connector->add_role_scope_tag_ids("0");
+    return connector;
   }();
   return *stored;
+}
+
+bool Same(const ndes::v1::NdesConnector& a, const ndes::v1::NdesConnector& b) {
+  return google::protobuf::util::MessageDifferencer::Equals(a, b);
 }
 
 }  // namespace
@@ -44,55 +50,41 @@ const web::json::value& DefaultStored() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {
   using ::ndes::fuzz::Check;
-  const std::string input(reinterpret_cast<const char*>(data), size);
-  web::json::value stored;
-  web::json::value patch;
+  std::string input(reinterpret_cast<const char*>(data), size);
   const std::size_t at = input.find(kSeparator);
-  if (at == std::string::npos) {
-    stored = DefaultStored();
-    patch = ndes::fuzz::ParseJsonOrNull(input);
-  } else {
-    stored = ndes::fuzz::ParseJsonOrNull(input.substr(0, at));
-    patch = ndes::fuzz::ParseJsonOrNull(
-        input.substr(at + sizeof(kSeparator) - 1));
-  }
+  if (at != std::string::npos)
+    input = input.substr(at + sizeof(kSeparator) - 1);
+  const web::json::value patch = ndes::fuzz::ParseJsonOrNull(input);
 
-  // Any stored document: no crash, no exception, a clean refusal.
-  absl::StatusOr<web::json::value> merged =
-      ndes::translation::ApplyGraphPatch(stored, patch);
-  if (!merged.ok()) {
-    Check(merged.status().code() == absl::StatusCode::kInvalidArgument,
+  absl::StatusOr<ndes::translation::GraphPatch> read =
+      ndes::translation::ParseGraphPatchDocument(patch, kId);
+  if (!read.ok()) {
+    Check(read.status().code() == absl::StatusCode::kInvalidArgument,
           "a refused PATCH is INVALID_ARGUMENT");
-  } else {
-    Check(ndes::translation::ConnectorFromGraphJson(*merged).ok(),
-          "a merged document is a connector");
-    Check(!merged->has_field("@odata.etag"), "a merge drops the etag");
-  }
-
-  // The merge's properties hold for what stores keep: a valid connector in
-  // the canonical form ConnectorToGraphJson writes (so, say, a stored
-  // "id": null, which reads as "", is first written as "").
-  absl::StatusOr<ndes::v1::NdesConnector> before =
-      ndes::translation::ConnectorFromGraphJson(stored);
-  if (!before.ok() ||
-      !ndes::translation::ValidateConnectorValues(
-           *before, ndes::translation::kWritableConnectorFields, "stored")
-           .ok()) {
     return 0;
   }
-  before->clear_etag();
-  const web::json::value canonical =
-      ndes::translation::ConnectorToGraphJson(*before);
-  absl::StatusOr<web::json::value> once =
-      ndes::translation::ApplyGraphPatch(canonical, patch);
-  if (!once.ok()) return 0;
-  absl::StatusOr<ndes::v1::NdesConnector> after =
-      ndes::translation::ConnectorFromGraphJson(*once);
-  Check(after.ok(), "a merged document is a connector");
-  Check(after->id() == before->id(), "a merge keeps the stored id");
-  absl::StatusOr<web::json::value> twice =
-      ndes::translation::ApplyGraphPatch(*once, patch);
-  Check(twice.ok(), "a PATCH that applied once applies again");
-  Check(*twice == *once, "applying a PATCH twice changes nothing more");
+  Check(ndes::translation::ValidateConnectorValues(read->values, read->fields,
+                                                   "patch")
+            .ok(),
+        "a PATCH that reads holds valid values");
+
+  const web::json::value rebuilt =
+      ndes::translation::BuildGraphPatchDocument(read->values, read->fields);
+  absl::StatusOr<ndes::translation::GraphPatch> again =
+      ndes::translation::ParseGraphPatchDocument(rebuilt, kId);
+  Check(again.ok(), "a built PATCH document reads");
+  Check(again->fields == read->fields, "a round trip keeps the fields");
+  ndes::v1::NdesConnector first;
+  ndes::v1::NdesConnector second;
+  ndes::v1::CopyFields(read->values, read->fields, &first);
+  ndes::v1::CopyFields(again->values, again->fields, &second);
+  Check(Same(first, second), "a round trip keeps the values");
+
+  ndes::v1::NdesConnector once = Stored();
+  ndes::v1::CopyFields(read->values, read->fields, &once);
+  Check(once.id() == kId, "applying a PATCH keeps the stored id");
+  ndes::v1::NdesConnector twice = once;
+  ndes::v1::CopyFields(read->values, read->fields, &twice);
+  Check(Same(once, twice), "applying a PATCH twice changes nothing more");
   return 0;
 }

@@ -988,13 +988,17 @@ FakeGraphServer::Answer FakeGraphServer::PatchConnector(
         "Unable to read JSON request payload. Please ensure Content-Type "
         "header is set and payload is of valid JSON format.");
   }
-  absl::StatusOr<web::json::value> merged =
-      translation::ApplyGraphPatch(it->second.json, patch);
-  if (!merged.ok()) {
+  // Graph refuses a document with a property or value it does not know;
+  // what it accepts replaces the stored properties it names.
+  absl::StatusOr<translation::GraphPatch> read =
+      translation::ParseGraphPatchDocument(patch, id);
+  if (!read.ok()) {
     return ErrorAnswer<Answer>(request, 400, "BadRequest",
-                               merged.status().message());
+                               read.status().message());
   }
-  it->second.json = *std::move(merged);
+  for (const auto& [key, property] : patch.as_object()) {
+    if (!absl::StartsWith(key, "@odata.")) it->second.json[key] = property;
+  }
   EraseIfPresent(it->second.json, "@odata.etag");
   it->second.etag = NextEtag();
 

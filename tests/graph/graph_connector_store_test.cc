@@ -30,6 +30,7 @@
 #include "store/connector_store_conformance.h"
 #include "store/store_test_support.h"
 #include "translation/graph_json.h"
+#include "translation/graph_patch.h"
 
 namespace ndes::graph {
 namespace {
@@ -213,15 +214,13 @@ bool SameJson(const web::json::value& a, const web::json::value& b) {
   return a == b;
 }
 
-// A PATCH document built by hand, for ids that the translation would not
-// see (the store is called directly).
+// A rename built by hand, for ids that the service would refuse (the store
+// is called directly).
 UpdateCommand RenameById(const std::string& id, const std::string& name) {
   UpdateCommand command;
   command.id = id;
-  command.patch = web::json::value::object();
-  command.patch["@odata.type"] =
-      web::json::value::string(std::string(translation::kGraphODataType));
-  command.patch["displayName"] = web::json::value::string(name);
+  command.fields.Add(ndes::v1::ConnectorField::kDisplayName);
+  command.values.set_display_name(name);
   return command;
 }
 
@@ -329,7 +328,8 @@ TEST_F(GraphConnectorStoreTest, UpdateSendsExactlyThePatchDocument) {
   values.set_display_name("NDES-02");
   values.set_state(ndes::v1::NDES_CONNECTOR_STATE_INACTIVE);
   UpdateCommand command = MakeUpdate(values, {"display_name", "state"});
-  const web::json::value expected = command.patch;
+  const web::json::value expected =
+      translation::BuildGraphPatchDocument(command.values, command.fields);
   ASSERT_THAT(Update(std::move(command)), IsOk());
 
   std::vector<RecordedRequest> seen = GraphRequests();
@@ -1162,7 +1162,7 @@ TEST_F(GraphConnectorStoreTest, CreateIfMissingPostsAfterThePatchIs404) {
   MakeStore();
   const NdesConnector sample = SampleConnector("ndes-upsert");
   UpdateCommand command = MakeUpdate(sample, {"display_name"});
-  command.create_if_missing = sample;
+  command.create_if_missing = true;
   absl::StatusOr<NdesConnector> created = Update(std::move(command));
   ASSERT_THAT(created, IsOk());
   EXPECT_THAT(WithoutEtag(*created), EqualsProto(sample));
@@ -1181,7 +1181,7 @@ TEST_F(GraphConnectorStoreTest,
   MakeStore();
   const NdesConnector sample = SampleConnector("ndes-upsert");
   UpdateCommand command = MakeUpdate(sample, {"display_name"}, "W/\"3\"");
-  command.create_if_missing = sample;
+  command.create_if_missing = true;
   EXPECT_THAT(Update(std::move(command)),
               StatusIs(absl::StatusCode::kAborted, HasSubstr("ndes-upsert")));
   std::vector<RecordedRequest> seen = GraphRequests();
@@ -1194,7 +1194,7 @@ TEST_F(GraphConnectorStoreTest, CreateIfMissingLosingARaceIsAborted) {
   MakeStore();
   const NdesConnector sample = SampleConnector("ndes-upsert");
   UpdateCommand command = MakeUpdate(sample, {"display_name"});
-  command.create_if_missing = sample;
+  command.create_if_missing = true;
   ScriptedResponse conflict =
       GraphErrorResponse(409, "Conflict", "already exists", "req-409");
   conflict.method = "POST";

@@ -269,7 +269,7 @@ TEST_P(ConnectorStoreConformanceTest,
   const NdesConnector sample = SampleConnector("ndes-upsert");
   // The mask names one field; a created connector takes every given field.
   UpdateCommand command = MakeUpdate(sample, {"display_name"});
-  command.create_if_missing = sample;
+  command.create_if_missing = true;
   absl::StatusOr<NdesConnector> created = sync().Update(std::move(command));
   ASSERT_THAT(created, IsOk());
   EXPECT_THAT(WithoutEtag(*created), EqualsProto(sample));
@@ -286,7 +286,7 @@ TEST_P(ConnectorStoreConformanceTest,
   values.set_id("ndes-upsert");
   values.set_display_name("renamed");
   UpdateCommand command = MakeUpdate(values, {"display_name"});
-  command.create_if_missing = values;
+  command.create_if_missing = true;
   absl::StatusOr<NdesConnector> updated = sync().Update(std::move(command));
   ASSERT_THAT(updated, IsOk());
   NdesConnector expected = WithoutEtag(original);
@@ -300,7 +300,7 @@ TEST_P(ConnectorStoreConformanceTest,
   const std::string old_etag = MustCreate(sample).etag();
   ASSERT_THAT(sync().Delete("ndes-gone"), IsOk());
   UpdateCommand command = MakeUpdate(sample, {"display_name"}, old_etag);
-  command.create_if_missing = sample;
+  command.create_if_missing = true;
   EXPECT_THAT(sync().Update(std::move(command)),
               StatusIs(absl::StatusCode::kAborted, HasSubstr("ndes-gone")));
   EXPECT_THAT(sync().Get("ndes-gone"),

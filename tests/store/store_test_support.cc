@@ -20,7 +20,6 @@
 #include "google/protobuf/field_mask.pb.h"
 #include "gtest/gtest.h"
 #include "translation/field_mask_plan.h"
-#include "translation/graph_patch.h"
 
 namespace ndes::store::testing {
 namespace {
@@ -105,7 +104,8 @@ UpdateCommand MakeUpdate(const ndes::v1::NdesConnector& values,
     ADD_FAILURE() << "PlanFieldMask refused the test's mask: " << plan.status();
     return command;
   }
-  command.patch = translation::BuildGraphPatchDocument(values, *plan);
+  command.fields = plan->fields;
+  command.values = values;
   return command;
 }
 

@@ -76,9 +76,9 @@ ndes::v1::NdesConnector SampleConnector(const std::string& id);
 ndes::v1::NdesConnector WithoutEtag(ndes::v1::NdesConnector connector);
 
 // The UpdateCommand the service builds for an UpdateNdesConnectors request
-// with `values` (whose id names the target) and `mask_paths`: the patch comes
-// from translation::PlanFieldMask and BuildGraphPatchDocument. A mask the
-// planner refuses fails the test.
+// with `values` (whose id names the target) and `mask_paths`: the fields come
+// from translation::PlanFieldMask. A mask the planner refuses fails the
+// test.
 UpdateCommand MakeUpdate(const ndes::v1::NdesConnector& values,
                          const std::vector<std::string>& mask_paths,
                          std::string expected_etag = "");

@@ -10,8 +10,8 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "gtest/gtest.h"
+#include "ndes/v1/connector_fields.h"
 #include "ndes/v1/ndes_connector.pb.h"
-#include "translation/connector_fields.h"
 #include "translation/status_details.h"
 
 namespace ndes::translation {
@@ -69,8 +69,9 @@ TEST(PlanFieldMaskTest, PlansTheHeaderExample) {
   absl::StatusOr<FieldMaskPlan> plan =
       PlanFieldMask(Mask({"display_name", "state"}), FullConnector());
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(plan->fields, ElementsAre(ConnectorField::kDisplayName,
-                                        ConnectorField::kState));
+  EXPECT_THAT(plan->fields.Fields(),
+              ElementsAre(v1::ConnectorField::kDisplayName,
+                          v1::ConnectorField::kState));
 }
 
 TEST(PlanFieldMaskTest, PlansFieldsInFieldNumberOrderWhateverTheMaskOrder) {
@@ -79,18 +80,19 @@ TEST(PlanFieldMaskTest, PlansFieldsInFieldNumberOrderWhateverTheMaskOrder) {
                           "display_name"}),
                     FullConnector());
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(plan->fields,
-              ElementsAre(ConnectorField::kDisplayName, ConnectorField::kState,
-                          ConnectorField::kRoleScopeTagIds,
-                          ConnectorField::kConnectorVersion));
+  EXPECT_THAT(
+      plan->fields.Fields(),
+      ElementsAre(v1::ConnectorField::kDisplayName, v1::ConnectorField::kState,
+                  v1::ConnectorField::kRoleScopeTagIds,
+                  v1::ConnectorField::kConnectorVersion));
 }
 
 TEST(PlanFieldMaskTest, AcceptsEveryWritableFieldName) {
-  for (ConnectorField field : kWritableConnectorFields) {
+  for (v1::ConnectorField field : v1::WritableConnectorFields()) {
     absl::StatusOr<FieldMaskPlan> plan = PlanFieldMask(
-        Mask({std::string(ProtoFieldName(field))}), FullConnector());
+        Mask({std::string(v1::MaskPath(field))}), FullConnector());
     ASSERT_TRUE(plan.ok()) << plan.status();
-    EXPECT_THAT(plan->fields, ElementsAre(field));
+    EXPECT_THAT(plan->fields.Fields(), ElementsAre(field));
   }
 }
 
@@ -98,15 +100,17 @@ TEST(PlanFieldMaskTest, CountsRepeatedPathsOnce) {
   absl::StatusOr<FieldMaskPlan> plan = PlanFieldMask(
       Mask({"state", "display_name", "state", "state"}), FullConnector());
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(plan->fields, ElementsAre(ConnectorField::kDisplayName,
-                                        ConnectorField::kState));
+  EXPECT_THAT(plan->fields.Fields(),
+              ElementsAre(v1::ConnectorField::kDisplayName,
+                          v1::ConnectorField::kState));
 }
 
 TEST(PlanFieldMaskTest, IgnoresIdAndEtag) {
   absl::StatusOr<FieldMaskPlan> plan =
       PlanFieldMask(Mask({"id", "machine_name", "etag"}), FullConnector());
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(plan->fields, ElementsAre(ConnectorField::kMachineName));
+  EXPECT_THAT(plan->fields.Fields(),
+              ElementsAre(v1::ConnectorField::kMachineName));
 }
 
 TEST(PlanFieldMaskTest, RejectsAMaskOfOnlyIdAndEtag) {
@@ -124,10 +128,11 @@ TEST(PlanFieldMaskTest, PlansMaskedFieldsThatAreUnsetSoTheyAreCleared) {
                           "role_scope_tag_ids", "state"}),
                     NdesConnector());
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(plan->fields,
-              ElementsAre(ConnectorField::kDisplayName, ConnectorField::kState,
-                          ConnectorField::kLastConnectionDateTime,
-                          ConnectorField::kRoleScopeTagIds));
+  EXPECT_THAT(
+      plan->fields.Fields(),
+      ElementsAre(v1::ConnectorField::kDisplayName, v1::ConnectorField::kState,
+                  v1::ConnectorField::kLastConnectionDateTime,
+                  v1::ConnectorField::kRoleScopeTagIds));
 }
 
 TEST(PlanFieldMaskTest, RejectsAnUnknownPathNamingItAndItsIndex) {
@@ -250,21 +255,24 @@ TEST(PlanFieldMaskTest, StarAloneSelectsEveryWritableField) {
   absl::StatusOr<FieldMaskPlan> plan =
       PlanFieldMask(Mask({"*"}), FullConnector());
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(plan->fields, ElementsAreArray(kWritableConnectorFields));
+  EXPECT_THAT(plan->fields.Fields(),
+              ElementsAreArray(v1::WritableConnectorFields()));
 }
 
 TEST(PlanFieldMaskTest, StarOnAnEmptyConnectorReplacesEverythingWithDefaults) {
   absl::StatusOr<FieldMaskPlan> plan =
       PlanFieldMask(Mask({"*"}), NdesConnector());
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(plan->fields, ElementsAreArray(kWritableConnectorFields));
+  EXPECT_THAT(plan->fields.Fields(),
+              ElementsAreArray(v1::WritableConnectorFields()));
 }
 
 TEST(PlanFieldMaskTest, RepeatedStarIsStillStarAlone) {
   absl::StatusOr<FieldMaskPlan> plan =
       PlanFieldMask(Mask({"*", "*"}), FullConnector());
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(plan->fields, ElementsAreArray(kWritableConnectorFields));
+  EXPECT_THAT(plan->fields.Fields(),
+              ElementsAreArray(v1::WritableConnectorFields()));
 }
 
 TEST(PlanFieldMaskTest, RejectsStarMixedWithAnotherPath) {
@@ -296,46 +304,48 @@ TEST(PlanFieldMaskTest, EmptyMaskImpliesEveryPopulatedWritableField) {
   connector.set_etag("W/\"1\"");
   absl::StatusOr<FieldMaskPlan> plan = PlanFieldMask(Mask({}), connector);
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(plan->fields, ElementsAre(ConnectorField::kDisplayName,
-                                        ConnectorField::kRoleScopeTagIds));
+  EXPECT_THAT(plan->fields.Fields(),
+              ElementsAre(v1::ConnectorField::kDisplayName,
+                          v1::ConnectorField::kRoleScopeTagIds));
 }
 
 TEST(PlanFieldMaskTest, EmptyMaskOnAFullConnectorImpliesAllWritableFields) {
   absl::StatusOr<FieldMaskPlan> plan = PlanFieldMask(Mask({}), FullConnector());
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(plan->fields, ElementsAreArray(kWritableConnectorFields));
+  EXPECT_THAT(plan->fields.Fields(),
+              ElementsAreArray(v1::WritableConnectorFields()));
 }
 
 TEST(PlanFieldMaskTest, ImpliedMaskTreatsEachKindOfDefaultAsUnset) {
   // Each writable field set to a non-default value on its own is implied.
-  for (ConnectorField field : kWritableConnectorFields) {
+  for (v1::ConnectorField field : v1::WritableConnectorFields()) {
     NdesConnector connector;
     switch (field) {
-      case ConnectorField::kDisplayName:
+      case v1::ConnectorField::kDisplayName:
         connector.set_display_name("x");
         break;
-      case ConnectorField::kState:
+      case v1::ConnectorField::kState:
         connector.set_state(ndes::v1::NDES_CONNECTOR_STATE_INACTIVE);
         break;
-      case ConnectorField::kLastConnectionDateTime:
+      case v1::ConnectorField::kLastConnectionDateTime:
         connector.mutable_last_connection_date_time();  // 1970-01-01: set
         break;
-      case ConnectorField::kMachineName:
+      case v1::ConnectorField::kMachineName:
         connector.set_machine_name("x");
         break;
-      case ConnectorField::kEnrolledDateTime:
+      case v1::ConnectorField::kEnrolledDateTime:
         connector.mutable_enrolled_date_time();
         break;
-      case ConnectorField::kRoleScopeTagIds:
+      case v1::ConnectorField::kRoleScopeTagIds:
         connector.add_role_scope_tag_ids("");  // a non-empty list
         break;
-      case ConnectorField::kConnectorVersion:
+      case v1::ConnectorField::kConnectorVersion:
         connector.set_connector_version("x");
         break;
     }
     absl::StatusOr<FieldMaskPlan> plan = PlanFieldMask(Mask({}), connector);
-    ASSERT_TRUE(plan.ok()) << ProtoFieldName(field) << ": " << plan.status();
-    EXPECT_THAT(plan->fields, ElementsAre(field));
+    ASSERT_TRUE(plan.ok()) << v1::MaskPath(field) << ": " << plan.status();
+    EXPECT_THAT(plan->fields.Fields(), ElementsAre(field));
   }
 }
 
@@ -395,7 +405,8 @@ TEST(PlanFieldMaskTest, DoesNotCheckValuesOfUnmaskedFields) {
   absl::StatusOr<FieldMaskPlan> plan =
       PlanFieldMask(Mask({"display_name"}), connector);
   ASSERT_TRUE(plan.ok()) << plan.status();
-  EXPECT_THAT(plan->fields, ElementsAre(ConnectorField::kDisplayName));
+  EXPECT_THAT(plan->fields.Fields(),
+              ElementsAre(v1::ConnectorField::kDisplayName));
 }
 
 TEST(PlanFieldMaskTest, RejectsTimestampsOutsideTheRange) {
@@ -452,10 +463,12 @@ TEST(PlanFieldMaskTest, ChecksTheMaskBeforeTheValues) {
 // --- ValidateConnectorValues ------------------------------------------------
 
 TEST(ValidateConnectorValuesTest, AcceptsAValidConnector) {
-  EXPECT_TRUE(ValidateConnectorValues(FullConnector(), kWritableConnectorFields,
+  EXPECT_TRUE(ValidateConnectorValues(FullConnector(),
+                                      v1::ConnectorFieldSet::All(),
                                       "ndes_connector")
                   .ok());
-  EXPECT_TRUE(ValidateConnectorValues(NdesConnector(), kWritableConnectorFields,
+  EXPECT_TRUE(ValidateConnectorValues(NdesConnector(),
+                                      v1::ConnectorFieldSet::All(),
                                       "ndes_connector")
                   .ok());
 }
@@ -466,7 +479,7 @@ TEST(ValidateConnectorValuesTest, ReportsEveryBadFieldUnderThePrefix) {
   connector.mutable_last_connection_date_time()->set_seconds(kMaxSeconds + 1);
   connector.mutable_enrolled_date_time()->set_nanos(-1);
   absl::Status status = ValidateConnectorValues(
-      connector, kWritableConnectorFields, "request.connector");
+      connector, v1::ConnectorFieldSet::All(), "request.connector");
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("request.connector.state"));
   EXPECT_THAT(status.message(),
@@ -482,8 +495,8 @@ TEST(ValidateConnectorValuesTest, ReportsEveryBadFieldUnderThePrefix) {
 TEST(ValidateConnectorValuesTest, ChecksOnlyTheGivenFields) {
   NdesConnector connector;
   connector.set_state(static_cast<ndes::v1::NdesConnectorState>(3));
-  const ConnectorField fields[] = {ConnectorField::kDisplayName,
-                                   ConnectorField::kEnrolledDateTime};
+  const v1::ConnectorFieldSet fields = {v1::ConnectorField::kDisplayName,
+                                        v1::ConnectorField::kEnrolledDateTime};
   EXPECT_TRUE(ValidateConnectorValues(connector, fields, "c").ok());
   EXPECT_TRUE(ValidateConnectorValues(connector, {}, "c").ok());
 }
@@ -492,7 +505,7 @@ TEST(ValidateConnectorValuesTest, AnEmptyPrefixNamesBareFields) {
   NdesConnector connector;
   connector.set_state(static_cast<ndes::v1::NdesConnectorState>(3));
   absl::Status status =
-      ValidateConnectorValues(connector, kWritableConnectorFields, "");
+      ValidateConnectorValues(connector, v1::ConnectorFieldSet::All(), "");
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(ViolationFields(status), ElementsAre("state"));
 }
@@ -501,10 +514,11 @@ TEST(ValidateConnectorValuesTest, IgnoresUnsetTimestamps) {
   NdesConnector connector;
   EXPECT_FALSE(connector.has_last_connection_date_time());
   EXPECT_THAT(FieldViolationsOf(ValidateConnectorValues(
-                  connector, kWritableConnectorFields, "c")),
+                  connector, v1::ConnectorFieldSet::All(), "c")),
               IsEmpty());
   EXPECT_TRUE(
-      ValidateConnectorValues(connector, kWritableConnectorFields, "c").ok());
+      ValidateConnectorValues(connector, v1::ConnectorFieldSet::All(), "c")
+          .ok());
 }
 
 }  // namespace

@@ -10,8 +10,8 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "ndes/v1/connector_fields.h"
 #include "ndes/v1/ndes_connector.pb.h"
-#include "translation/connector_fields.h"
 
 namespace ndes::translation {
 namespace {
@@ -121,36 +121,39 @@ TEST(GraphStateTest, QuotesAHostileStateEscapedAndBounded) {
 
 TEST(GraphPropertyValueTest, WritesEachFieldAsGraphDoes) {
   const NdesConnector connector = FullConnector();
-  EXPECT_EQ(GraphPropertyValue(connector, ConnectorField::kDisplayName),
+  EXPECT_EQ(GraphPropertyValue(connector, v1::ConnectorField::kDisplayName),
             value::string("NDES-01"));
-  EXPECT_EQ(GraphPropertyValue(connector, ConnectorField::kState),
+  EXPECT_EQ(GraphPropertyValue(connector, v1::ConnectorField::kState),
             value::string("active"));
-  EXPECT_EQ(
-      GraphPropertyValue(connector, ConnectorField::kLastConnectionDateTime),
-      value::string("2017-01-01T07:58:36.6670033Z"));
-  EXPECT_EQ(GraphPropertyValue(connector, ConnectorField::kMachineName),
+  EXPECT_EQ(GraphPropertyValue(connector,
+                               v1::ConnectorField::kLastConnectionDateTime),
+            value::string("2017-01-01T07:58:36.6670033Z"));
+  EXPECT_EQ(GraphPropertyValue(connector, v1::ConnectorField::kMachineName),
             value::string("ndes01.contoso.com"));
-  EXPECT_EQ(GraphPropertyValue(connector, ConnectorField::kEnrolledDateTime),
-            value::string("2026-11-28T10:15:30Z"));
-  EXPECT_EQ(GraphPropertyValue(connector, ConnectorField::kRoleScopeTagIds),
+  EXPECT_EQ(
+      GraphPropertyValue(connector, v1::ConnectorField::kEnrolledDateTime),
+      value::string("2026-11-28T10:15:30Z"));
+  EXPECT_EQ(GraphPropertyValue(connector, v1::ConnectorField::kRoleScopeTagIds),
             value::parse(R"(["0", "7"])"));
-  EXPECT_EQ(GraphPropertyValue(connector, ConnectorField::kConnectorVersion),
-            value::string("6.2301.1.0"));
+  EXPECT_EQ(
+      GraphPropertyValue(connector, v1::ConnectorField::kConnectorVersion),
+      value::string("6.2301.1.0"));
 }
 
 TEST(GraphPropertyValueTest, WritesDefaultsAsEmptyNullOrNone) {
   const NdesConnector connector;
-  EXPECT_EQ(GraphPropertyValue(connector, ConnectorField::kDisplayName),
+  EXPECT_EQ(GraphPropertyValue(connector, v1::ConnectorField::kDisplayName),
             value::string(""));
-  EXPECT_EQ(GraphPropertyValue(connector, ConnectorField::kState),
+  EXPECT_EQ(GraphPropertyValue(connector, v1::ConnectorField::kState),
             value::string("none"));
   EXPECT_TRUE(
-      GraphPropertyValue(connector, ConnectorField::kLastConnectionDateTime)
+      GraphPropertyValue(connector, v1::ConnectorField::kLastConnectionDateTime)
           .is_null());
-  EXPECT_TRUE(GraphPropertyValue(connector, ConnectorField::kEnrolledDateTime)
-                  .is_null());
+  EXPECT_TRUE(
+      GraphPropertyValue(connector, v1::ConnectorField::kEnrolledDateTime)
+          .is_null());
   const value tags =
-      GraphPropertyValue(connector, ConnectorField::kRoleScopeTagIds);
+      GraphPropertyValue(connector, v1::ConnectorField::kRoleScopeTagIds);
   ASSERT_TRUE(tags.is_array());
   EXPECT_EQ(tags.size(), 0u);
 }
@@ -158,8 +161,9 @@ TEST(GraphPropertyValueTest, WritesDefaultsAsEmptyNullOrNone) {
 TEST(GraphPropertyValueTest, WritesASetEpochTimestampRatherThanNull) {
   NdesConnector connector;
   connector.mutable_enrolled_date_time();
-  EXPECT_EQ(GraphPropertyValue(connector, ConnectorField::kEnrolledDateTime),
-            value::string("1970-01-01T00:00:00Z"));
+  EXPECT_EQ(
+      GraphPropertyValue(connector, v1::ConnectorField::kEnrolledDateTime),
+      value::string("1970-01-01T00:00:00Z"));
 }
 
 // --- ConnectorToGraphJson

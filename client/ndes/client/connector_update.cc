@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -9,64 +10,17 @@
 #include "absl/strings/str_join.h"
 
 namespace ndes::client {
-namespace {
-
-struct FieldNames {
-  ConnectorField field;
-  absl::string_view proto_name;
-  absl::string_view graph_name;
-};
-
-constexpr FieldNames kFieldNames[] = {
-    {ConnectorField::kDisplayName, "display_name", "displayName"},
-    {ConnectorField::kState, "state", "state"},
-    {ConnectorField::kLastConnectionDateTime, "last_connection_date_time",
-     "lastConnectionDateTime"},
-    {ConnectorField::kMachineName, "machine_name", "machineName"},
-    {ConnectorField::kEnrolledDateTime, "enrolled_date_time",
-     "enrolledDateTime"},
-    {ConnectorField::kRoleScopeTagIds, "role_scope_tag_ids", "roleScopeTagIds"},
-    {ConnectorField::kConnectorVersion, "connector_version",
-     "connectorVersion"},
-};
-
-const FieldNames& NamesOf(ConnectorField field) {
-  return *std::find_if(
-      std::begin(kFieldNames), std::end(kFieldNames),
-      [field](const FieldNames& names) { return names.field == field; });
-}
-
-}  // namespace
-
-const std::vector<ConnectorField>& AllConnectorFields() {
-  static const auto* const kAll =
-      new std::vector<ConnectorField>{ConnectorField::kDisplayName,
-                                      ConnectorField::kState,
-                                      ConnectorField::kLastConnectionDateTime,
-                                      ConnectorField::kMachineName,
-                                      ConnectorField::kEnrolledDateTime,
-                                      ConnectorField::kRoleScopeTagIds,
-                                      ConnectorField::kConnectorVersion};
-  return *kAll;
-}
-
-absl::string_view MaskPath(ConnectorField field) {
-  return NamesOf(field).proto_name;
-}
-
-absl::string_view GraphName(ConnectorField field) {
-  return NamesOf(field).graph_name;
-}
 
 absl::StatusOr<ConnectorField> ParseConnectorField(absl::string_view name) {
-  for (const FieldNames& names : kFieldNames) {
-    if (name == names.proto_name || name == names.graph_name) {
-      return names.field;
-    }
+  if (std::optional<ConnectorField> field = ndes::v1::FieldByMaskPath(name)) {
+    return *field;
+  }
+  if (std::optional<ConnectorField> field = ndes::v1::FieldByGraphName(name)) {
+    return *field;
   }
   std::vector<absl::string_view> accepted;
-  for (const FieldNames& names : kFieldNames) {
-    accepted.push_back(names.proto_name);
+  for (ConnectorField field : ndes::v1::WritableConnectorFields()) {
+    accepted.push_back(ndes::v1::MaskPath(field));
   }
   return absl::InvalidArgumentError(
       absl::StrCat("\"", name,
@@ -137,29 +91,9 @@ ConnectorUpdate& ConnectorUpdate::SetConnectorVersion(std::string value) {
 }
 
 ConnectorUpdate& ConnectorUpdate::Clear(ConnectorField field) {
-  switch (field) {
-    case ConnectorField::kDisplayName:
-      connector_.clear_display_name();
-      break;
-    case ConnectorField::kState:
-      connector_.clear_state();
-      break;
-    case ConnectorField::kLastConnectionDateTime:
-      connector_.clear_last_connection_date_time();
-      break;
-    case ConnectorField::kMachineName:
-      connector_.clear_machine_name();
-      break;
-    case ConnectorField::kEnrolledDateTime:
-      connector_.clear_enrolled_date_time();
-      break;
-    case ConnectorField::kRoleScopeTagIds:
-      connector_.clear_role_scope_tag_ids();
-      break;
-    case ConnectorField::kConnectorVersion:
-      connector_.clear_connector_version();
-      break;
-  }
+  ndes::v1::ConnectorFieldSet cleared;
+  cleared.Add(field);
+  ndes::v1::CopyFields(ndes::v1::NdesConnector(), cleared, &connector_);
   return Name(field);
 }
 
@@ -177,7 +111,8 @@ ndes::v1::UpdateNdesConnectorsRequest ConnectorUpdate::ToRequest() const {
   ndes::v1::UpdateNdesConnectorsRequest request;
   *request.mutable_ndes_connector() = connector_;
   for (ConnectorField field : fields_) {
-    request.mutable_update_mask()->add_paths(std::string(MaskPath(field)));
+    request.mutable_update_mask()->add_paths(
+        std::string(ndes::v1::MaskPath(field)));
   }
   request.set_allow_missing(allow_missing_);
   return request;

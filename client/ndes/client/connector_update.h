@@ -26,30 +26,17 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "ndes/v1/connector_fields.h"
 #include "ndes/v1/ndes_connector.pb.h"
 #include "ndes/v1/ndes_connector_service.pb.h"
 
 namespace ndes::client {
 
-// The writable fields of ndes.v1.NdesConnector (all but id and etag).
-enum class ConnectorField {
-  kDisplayName,
-  kState,
-  kLastConnectionDateTime,
-  kMachineName,
-  kEnrolledDateTime,
-  kRoleScopeTagIds,
-  kConnectorVersion,
-};
-
-// Every ConnectorField, in proto field order.
-const std::vector<ConnectorField>& AllConnectorFields();
-
-// The field's update_mask path, its proto field name ("display_name").
-absl::string_view MaskPath(ConnectorField field);
-
-// The field's Graph property name ("displayName").
-absl::string_view GraphName(ConnectorField field);
+// A writable field of ndes.v1.NdesConnector (all but id and etag). The
+// field table (mask paths, Graph names, every field in order) is
+// ndes/v1/connector_fields.h: ndes::v1::MaskPath, ndes::v1::GraphName,
+// ndes::v1::WritableConnectorFields.
+using ConnectorField = ::ndes::v1::ConnectorField;
 
 // The field named by `name`, its proto name ("display_name") or its Graph
 // name ("displayName"). INVALID_ARGUMENT for anything else (including id
