@@ -71,6 +71,13 @@ void PrintError(const absl::Status& status, std::ostream& err) {
           << "\n";
     }
   }
+  if (std::optional<google::rpc::RetryInfo> retry =
+          ndes::client::RetryInfoOf(status)) {
+    const absl::Duration delay =
+        absl::Seconds(retry->retry_delay().seconds()) +
+        absl::Nanoseconds(retry->retry_delay().nanos());
+    err << "  retry after: " << absl::FormatDuration(delay) << "\n";
+  }
 }
 
 int RunCommand(const Invocation& invocation,

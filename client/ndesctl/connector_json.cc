@@ -115,6 +115,8 @@ std::string StateName(int state) {
       return "active";
     case ndes::v1::NDES_CONNECTOR_STATE_INACTIVE:
       return "inactive";
+    case ndes::v1::NDES_CONNECTOR_STATE_UNKNOWN_FUTURE_VALUE:
+      return "unknownFutureValue";
   }
   return absl::StrCat(state);
 }

@@ -14,9 +14,9 @@
 //   }
 //
 // Every property is always present, in proto field order: an unset
-// date-time is null, an empty string is "", state is Graph's lowercase
-// none/active/inactive (a number outside them is printed as that number, as
-// a string),
+// date-time is null, an empty string is "", state is Graph's
+// none/active/inactive/unknownFutureValue (a number outside them is printed
+// as that number, as a string),
 // date-times are RFC 3339 in UTC with "Z" and fractional seconds only when
 // non-zero, and the etag is Graph's "@odata.etag". Strings are escaped as
 // RFC 8259 requires; UTF-8 passes through. (protobuf's own JSON printer
@@ -49,8 +49,8 @@ std::string JsonString(absl::string_view text);
 // RFC 3339 in UTC: "2026-11-28T10:15:30Z", "2026-11-28T10:15:30.5Z".
 std::string FormatDateTime(const google::protobuf::Timestamp& timestamp);
 
-// Graph's name of a state: "none", "active", "inactive"; any other value as
-// its number.
+// Graph's name of a state: "none", "active", "inactive",
+// "unknownFutureValue"; any other value as its number.
 std::string StateName(int state);
 
 }  // namespace ndes::ndesctl

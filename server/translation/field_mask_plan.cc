@@ -186,6 +186,12 @@ std::string FieldPath(absl::string_view prefix, v1::ConnectorField field) {
 
 }  // namespace
 
+bool IsWritableState(ndes::v1::NdesConnectorState state) {
+  return state == ndes::v1::NDES_CONNECTOR_STATE_NONE ||
+         state == ndes::v1::NDES_CONNECTOR_STATE_ACTIVE ||
+         state == ndes::v1::NDES_CONNECTOR_STATE_INACTIVE;
+}
+
 absl::StatusOr<FieldMaskPlan> PlanFieldMask(
     const google::protobuf::FieldMask& mask,
     const ndes::v1::NdesConnector& connector) {
@@ -218,12 +224,20 @@ absl::Status ValidateConnectorValues(const ndes::v1::NdesConnector& connector,
   for (v1::ConnectorField field : fields.Fields()) {
     switch (field) {
       case v1::ConnectorField::kState:
-        if (!ndes::v1::NdesConnectorState_IsValid(connector.state())) {
+        if (!IsWritableState(connector.state())) {
           const std::string path = FieldPath(field_prefix, field);
-          std::string description = absl::StrCat(
-              "state ", connector.state(),
-              " is not a declared ndes.v1.NdesConnectorState value (0 NONE, "
-              "1 ACTIVE, 2 INACTIVE)");
+          std::string description =
+              connector.state() ==
+                      ndes::v1::NDES_CONNECTOR_STATE_UNKNOWN_FUTURE_VALUE
+                  ? std::string(
+                        "state UNKNOWN_FUTURE_VALUE is output only: it stands "
+                        "for a state Graph added later and cannot be written "
+                        "(write NONE, ACTIVE or INACTIVE, or leave state out "
+                        "of the update mask)")
+                  : absl::StrCat(
+                        "state ", connector.state(),
+                        " is not a writable ndes.v1.NdesConnectorState "
+                        "value (0 NONE, 1 ACTIVE, 2 INACTIVE)");
           problems.push_back(absl::StrCat(path, ": ", description));
           violations.push_back({path, std::move(description)});
         }

@@ -15,8 +15,9 @@
 //     timestamp).
 //   - A plan with no field (an empty implied mask, or a mask of only id/etag)
 //     is INVALID_ARGUMENT "at least one property must be changed".
-//   - Values of the selected fields are checked: a state outside the declared
-//     enum values, or a timestamp outside 0001..9999 / with bad nanos, is
+//   - Values of the selected fields are checked: a state other than NONE,
+//     ACTIVE and INACTIVE (UNKNOWN_FUTURE_VALUE is output only; undeclared
+//     numbers), or a timestamp outside 0001..9999 / with bad nanos, is
 //     INVALID_ARGUMENT.
 // Every INVALID_ARGUMENT carries google.rpc.BadRequest field violations whose
 // paths are relative to the request ("update_mask.paths[2]",
@@ -50,6 +51,11 @@ struct FieldMaskPlan {
 absl::StatusOr<FieldMaskPlan> PlanFieldMask(
     const google::protobuf::FieldMask& mask,
     const ndes::v1::NdesConnector& connector);
+
+// Whether `state` may be written: NONE, ACTIVE or INACTIVE. Not
+// UNKNOWN_FUTURE_VALUE (Graph's marker for a state it added later; output
+// only) and no undeclared number.
+bool IsWritableState(ndes::v1::NdesConnectorState state);
 
 // Checks the values of `fields` in `connector` (enum range, timestamp range),
 // naming them as "<field_prefix>.<proto field name>" in errors. Used for the

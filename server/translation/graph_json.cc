@@ -84,7 +84,8 @@ absl::Status ReadDateTime(absl::string_view property, const value& json,
 }  // namespace
 
 absl::Status ReadGraphProperty(v1::ConnectorField field, const value& json,
-                               ndes::v1::NdesConnector* connector) {
+                               ndes::v1::NdesConnector* connector,
+                               UnknownGraphState unknown_state) {
   const absl::string_view property = v1::GraphName(field);
   switch (field) {
     case v1::ConnectorField::kDisplayName:
@@ -108,6 +109,10 @@ absl::Status ReadGraphProperty(v1::ConnectorField field, const value& json,
       }
       if (!json.is_string()) {
         return WrongType(property, "a state string or null", json);
+      }
+      if (unknown_state == UnknownGraphState::kReadAsUnknownFutureValue) {
+        connector->set_state(ReadGraphState(json.as_string()));
+        return absl::OkStatus();
       }
       absl::StatusOr<ndes::v1::NdesConnectorState> state =
           ParseGraphState(json.as_string());
@@ -177,7 +182,9 @@ absl::StatusOr<ndes::v1::NdesConnector> ReadConnector(const value& json) {
   for (v1::ConnectorField field : v1::WritableConnectorFields()) {
     const value* property = FindProperty(object, v1::GraphName(field));
     if (property == nullptr) continue;
-    absl::Status status = ReadGraphProperty(field, *property, &connector);
+    absl::Status status =
+        ReadGraphProperty(field, *property, &connector,
+                          UnknownGraphState::kReadAsUnknownFutureValue);
     if (!status.ok()) return status;
   }
   if (const value* etag = FindProperty(object, kODataEtag); etag != nullptr) {
@@ -198,6 +205,8 @@ absl::string_view GraphStateName(ndes::v1::NdesConnectorState state) {
       return "active";
     case ndes::v1::NDES_CONNECTOR_STATE_INACTIVE:
       return "inactive";
+    case ndes::v1::NDES_CONNECTOR_STATE_UNKNOWN_FUTURE_VALUE:
+      return "unknownFutureValue";
     default:
       break;
   }
@@ -215,6 +224,12 @@ absl::StatusOr<ndes::v1::NdesConnectorState> ParseGraphState(
   return absl::InvalidArgumentError(
       absl::StrCat("state ", text::QuoteUntrusted(name),
                    " is not one of \"none\", \"active\", \"inactive\""));
+}
+
+ndes::v1::NdesConnectorState ReadGraphState(absl::string_view name) {
+  absl::StatusOr<ndes::v1::NdesConnectorState> known = ParseGraphState(name);
+  return known.ok() ? *known
+                    : ndes::v1::NDES_CONNECTOR_STATE_UNKNOWN_FUTURE_VALUE;
 }
 
 value GraphPropertyValue(const ndes::v1::NdesConnector& connector,

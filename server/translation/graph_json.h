@@ -28,13 +28,29 @@ namespace ndes::translation {
 inline constexpr absl::string_view kGraphODataType =
     "#microsoft.graph.ndesConnector";
 
-// "none", "active", "inactive". `state` must be a declared enum value.
+// "none", "active", "inactive", "unknownFutureValue". `state` must be a
+// declared enum value.
 absl::string_view GraphStateName(ndes::v1::NdesConnectorState state);
 
-// The enum value for a Graph state string; INVALID_ARGUMENT for any other
-// string (matching is exact: Graph always writes lowercase).
+// The enum value for a state to write: "none", "active" or "inactive";
+// INVALID_ARGUMENT for any other string, "unknownFutureValue" included
+// (matching is exact: Graph always writes lowercase).
 absl::StatusOr<ndes::v1::NdesConnectorState> ParseGraphState(
     absl::string_view name);
+
+// The enum value for a state Graph answered. Graph's enums are evolvable: a
+// state this version does not know ("unknownFutureValue", or a member Graph
+// added later) is NDES_CONNECTOR_STATE_UNKNOWN_FUTURE_VALUE. Never fails.
+ndes::v1::NdesConnectorState ReadGraphState(absl::string_view name);
+
+// What reading a property does with a state string that is not one of the
+// three writable names.
+enum class UnknownGraphState {
+  // Graph's answer: the state becomes UNKNOWN_FUTURE_VALUE.
+  kReadAsUnknownFutureValue,
+  // A document to write: INVALID_ARGUMENT.
+  kRefuse,
+};
 
 // The Graph JSON value of one field of `connector`: a string, null for an
 // unset timestamp, an array for roleScopeTagIds.
@@ -43,11 +59,13 @@ web::json::value GraphPropertyValue(const ndes::v1::NdesConnector& connector,
 
 // Reads the Graph JSON value of one property into `connector` (null clears
 // it; a list replaces the whole list). INVALID_ARGUMENT naming the property
-// when the JSON type or the value is wrong (a state that is not one of the
-// names, a date-time that does not parse).
+// when the JSON type or the value is wrong (a date-time that does not parse;
+// with UnknownGraphState::kRefuse, a state that is not one of the three
+// writable names).
 absl::Status ReadGraphProperty(v1::ConnectorField field,
                                const web::json::value& json,
-                               ndes::v1::NdesConnector* connector);
+                               ndes::v1::NdesConnector* connector,
+                               UnknownGraphState unknown_state);
 
 // The full Graph representation: "@odata.type", "id", every property, and
 // "@odata.etag" when connector.etag() is not empty. `connector` must hold
@@ -56,10 +74,10 @@ web::json::value ConnectorToGraphJson(const ndes::v1::NdesConnector& connector);
 
 // Reads a Graph representation. Unknown properties and "@odata.*"
 // annotations other than "@odata.etag" (which becomes `etag`) are ignored; a
-// missing or null property is left at its default. INVALID_ARGUMENT if
-// `json` is not an object, a known property has the wrong JSON type, a
-// state is not one of the three names or a date-time does not parse; the
-// message names the property.
+// missing or null property is left at its default; a state this version
+// does not know is UNKNOWN_FUTURE_VALUE. INVALID_ARGUMENT if `json` is not
+// an object, a known property has the wrong JSON type or a date-time does
+// not parse; the message names the property.
 absl::StatusOr<ndes::v1::NdesConnector> ConnectorFromGraphJson(
     const web::json::value& json);
 

@@ -42,7 +42,8 @@ absl::StatusOr<GraphPatch> ReadPatch(const value& patch, absl::string_view id) {
           "the property ", text::QuoteUntrusted(key),
           " does not exist on type microsoft.graph.ndesConnector"));
     }
-    absl::Status status = ReadGraphProperty(*field, property, &read.values);
+    absl::Status status = ReadGraphProperty(*field, property, &read.values,
+                                            UnknownGraphState::kRefuse);
     if (!status.ok()) return status;
     read.fields.Add(*field);
   }

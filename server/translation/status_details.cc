@@ -1,5 +1,7 @@
 #include "translation/status_details.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -7,7 +9,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/optional.h"
+#include "google/protobuf/duration.pb.h"
 #include "google/rpc/error_details.pb.h"
 
 namespace ndes::translation {
@@ -40,6 +44,30 @@ std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status) {
     violations.push_back({violation.field(), violation.description()});
   }
   return violations;
+}
+
+absl::Status ResourceExhaustedWithRetryInfo(absl::string_view message,
+                                            absl::Duration retry_delay) {
+  const absl::Duration delay = absl::Ceil(
+      std::max(retry_delay, absl::ZeroDuration()), absl::Milliseconds(1));
+  google::rpc::RetryInfo retry_info;
+  google::protobuf::Duration* proto = retry_info.mutable_retry_delay();
+  const std::int64_t nanos = absl::ToInt64Nanoseconds(delay);
+  proto->set_seconds(nanos / 1000000000);
+  proto->set_nanos(static_cast<std::int32_t>(nanos % 1000000000));
+  absl::Status status = absl::ResourceExhaustedError(message);
+  status.SetPayload(kRetryInfoTypeUrl,
+                    absl::Cord(retry_info.SerializeAsString()));
+  return status;
+}
+
+std::optional<absl::Duration> RetryDelayOf(const absl::Status& status) {
+  absl::optional<absl::Cord> payload = status.GetPayload(kRetryInfoTypeUrl);
+  if (!payload.has_value()) return std::nullopt;
+  google::rpc::RetryInfo retry_info;
+  if (!retry_info.ParseFromString(std::string(*payload))) return std::nullopt;
+  return absl::Seconds(retry_info.retry_delay().seconds()) +
+         absl::Nanoseconds(retry_info.retry_delay().nanos());
 }
 
 }  // namespace ndes::translation

@@ -194,6 +194,24 @@ TEST_F(NdesConnectorClientTest, ErrorDetailsReachTheCaller) {
   EXPECT_FALSE(BadRequestOf(absl::NotFoundError("x")).has_value());
 }
 
+TEST_F(NdesConnectorClientTest, RetryInfoReachesTheCaller) {
+  google::rpc::RetryInfo retry_info;
+  retry_info.mutable_retry_delay()->set_seconds(3);
+  google::rpc::Status details;
+  details.set_code(grpc::StatusCode::RESOURCE_EXHAUSTED);
+  details.add_details()->PackFrom(retry_info);
+  stub_->FailNext(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                               "the Graph budget is spent",
+                               details.SerializeAsString()));
+  NdesConnectorClient client(stub_);
+  absl::StatusOr<NdesConnector> got = client.GetNdesConnector("c");
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kResourceExhausted);
+  std::optional<google::rpc::RetryInfo> carried = RetryInfoOf(got.status());
+  ASSERT_TRUE(carried.has_value());
+  EXPECT_EQ(carried->retry_delay().seconds(), 3);
+  EXPECT_FALSE(RetryInfoOf(absl::ResourceExhaustedError("x")).has_value());
+}
+
 TEST_F(NdesConnectorClientTest, CreateReturnsTheStoredConnector) {
   NdesConnectorClient client(stub_);
   NdesConnector request = Connector("new");

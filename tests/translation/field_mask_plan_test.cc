@@ -373,8 +373,22 @@ TEST(PlanFieldMaskTest, ImpliedMaskStillChecksValues) {
 // --- Values
 // -------------------------------------------------------------------
 
+TEST(PlanFieldMaskTest, RefusesToWriteUnknownFutureValue) {
+  NdesConnector connector = FullConnector();
+  connector.set_state(ndes::v1::NDES_CONNECTOR_STATE_UNKNOWN_FUTURE_VALUE);
+  absl::StatusOr<FieldMaskPlan> plan =
+      PlanFieldMask(Mask({"state"}), connector);
+  EXPECT_EQ(plan.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(plan.status().message(),
+              HasSubstr("UNKNOWN_FUTURE_VALUE is output only"));
+  EXPECT_THAT(ViolationFields(plan.status()),
+              ElementsAre("ndes_connector.state"));
+  // A connector read with that state can still be updated in other fields.
+  EXPECT_TRUE(PlanFieldMask(Mask({"display_name"}), connector).ok());
+}
+
 TEST(PlanFieldMaskTest, RejectsAStateOutsideTheDeclaredValues) {
-  for (int value : {3, -1, 1000}) {
+  for (int value : {4, -1, 1000}) {
     NdesConnector connector = FullConnector();
     connector.set_state(static_cast<ndes::v1::NdesConnectorState>(value));
     absl::StatusOr<FieldMaskPlan> plan =

@@ -79,10 +79,24 @@ TEST(GraphStateTest, NamesEveryDeclaredState) {
             "inactive");
 }
 
+TEST(GraphStateTest, UnknownFutureValueHasGraphsEvolvableEnumName) {
+  EXPECT_EQ(GraphStateName(ndes::v1::NDES_CONNECTOR_STATE_UNKNOWN_FUTURE_VALUE),
+            "unknownFutureValue");
+}
+
 TEST(GraphStateTest, AnUndeclaredStateHasNoNameThatWouldParse) {
   const absl::string_view name =
-      GraphStateName(static_cast<ndes::v1::NdesConnectorState>(3));
+      GraphStateName(static_cast<ndes::v1::NdesConnectorState>(4));
   EXPECT_FALSE(ParseGraphState(name).ok()) << name;
+}
+
+TEST(GraphStateTest, ReadingAnsweredStatesNeverFails) {
+  EXPECT_EQ(ReadGraphState("active"), ndes::v1::NDES_CONNECTOR_STATE_ACTIVE);
+  for (const char* name : {"unknownFutureValue", "retired", "Active", ""}) {
+    EXPECT_EQ(ReadGraphState(name),
+              ndes::v1::NDES_CONNECTOR_STATE_UNKNOWN_FUTURE_VALUE)
+        << name;
+  }
 }
 
 TEST(GraphStateTest, ParsesTheThreeNames) {
@@ -367,14 +381,26 @@ TEST(ConnectorFromGraphJsonTest, RejectsARoleScopeTagIdThatIsNotAString) {
   }
 }
 
-TEST(ConnectorFromGraphJsonTest, RejectsAnUnknownStateNamingTheProperty) {
-  absl::Status status = ParseStatus(R"({"state": "Active"})");
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("\"state\""));
-  EXPECT_THAT(status.message(), HasSubstr("\"Active\""));
+TEST(ConnectorFromGraphJsonTest, ReadsAStateItDoesNotKnowAsUnknownFuture) {
+  for (const char* state : {"unknownFutureValue", "retired", "Active"}) {
+    absl::StatusOr<NdesConnector> connector = ConnectorFromGraphJson(
+        value::parse(absl::StrCat(R"({"id": "ndes-1", "state": ")", state,
+                                  R"(", "displayName": "kept"})")));
+    ASSERT_TRUE(connector.ok()) << state << ": " << connector.status();
+    EXPECT_EQ(connector->state(),
+              ndes::v1::NDES_CONNECTOR_STATE_UNKNOWN_FUTURE_VALUE);
+    EXPECT_EQ(connector->display_name(), "kept");
+  }
+}
 
-  status = ParseStatus(R"({"state": "unknownFutureValue"})");
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+TEST(ConnectorFromGraphJsonTest, IgnoresPropertiesItDoesNotKnow) {
+  absl::StatusOr<NdesConnector> connector = ConnectorFromGraphJson(value::parse(
+      R"({"id": "ndes-1", "displayName": "kept", "futureFlag": true,
+          "connectorHealth": {"status": "ok", "checks": [1, 2]},
+          "@odata.context": "https://graph.microsoft.com/beta/$metadata"})"));
+  ASSERT_TRUE(connector.ok()) << connector.status();
+  EXPECT_EQ(connector->id(), "ndes-1");
+  EXPECT_EQ(connector->display_name(), "kept");
 }
 
 TEST(ConnectorFromGraphJsonTest, RejectsABadDateTimeNamingTheProperty) {

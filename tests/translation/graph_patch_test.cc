@@ -373,6 +373,7 @@ TEST(ParseGraphPatchDocumentTest, RejectsDocumentsThatAreNotObjects) {
 TEST(ParseGraphPatchDocumentTest, RejectsAValueOfTheWrongTypeOrForm) {
   const std::pair<const char*, const char*> cases[] = {
       {R"({"state": "bogus"})", "\"state\""},
+      {R"({"state": "unknownFutureValue"})", "\"state\""},
       {R"({"state": 1})", "\"state\""},
       {R"({"lastConnectionDateTime": "yesterday"})",
        "\"lastConnectionDateTime\""},

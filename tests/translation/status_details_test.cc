@@ -104,5 +104,35 @@ TEST(FieldViolationsOfTest, SurvivesACopyOfTheStatus) {
               ElementsAre(Violation("ndes_connector.id", "empty")));
 }
 
+TEST(ResourceExhaustedWithRetryInfoTest, CarriesTheDelayAsGoogleRpcRetryInfo) {
+  absl::Status status = ResourceExhaustedWithRetryInfo(
+      "the Graph budget is spent", absl::Milliseconds(1500));
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(status.message(), "the Graph budget is spent");
+  absl::optional<absl::Cord> payload = status.GetPayload(kRetryInfoTypeUrl);
+  ASSERT_TRUE(payload.has_value());
+  google::rpc::RetryInfo retry_info;
+  ASSERT_TRUE(retry_info.ParseFromString(std::string(*payload)));
+  EXPECT_EQ(retry_info.retry_delay().seconds(), 1);
+  EXPECT_EQ(retry_info.retry_delay().nanos(), 500000000);
+  EXPECT_EQ(RetryDelayOf(status), absl::Milliseconds(1500));
+}
+
+TEST(ResourceExhaustedWithRetryInfoTest, RoundsUpAndNeverGoesNegative) {
+  EXPECT_EQ(RetryDelayOf(
+                ResourceExhaustedWithRetryInfo("x", absl::Microseconds(1200))),
+            absl::Milliseconds(2));
+  EXPECT_EQ(
+      RetryDelayOf(ResourceExhaustedWithRetryInfo("x", absl::Seconds(-3))),
+      absl::ZeroDuration());
+}
+
+TEST(RetryDelayOfTest, IsEmptyWithoutOrWithAnUnreadablePayload) {
+  EXPECT_EQ(RetryDelayOf(absl::ResourceExhaustedError("x")), std::nullopt);
+  absl::Status garbled = absl::ResourceExhaustedError("x");
+  garbled.SetPayload(kRetryInfoTypeUrl, absl::Cord("\xff\xff"));
+  EXPECT_EQ(RetryDelayOf(garbled), std::nullopt);
+}
+
 }  // namespace
 }  // namespace ndes::translation

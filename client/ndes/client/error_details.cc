@@ -15,4 +15,12 @@ std::optional<google::rpc::BadRequest> BadRequestOf(
   return bad_request;
 }
 
+std::optional<google::rpc::RetryInfo> RetryInfoOf(const absl::Status& status) {
+  auto payload = status.GetPayload(kRetryInfoTypeUrl);  // absl::optional
+  if (!payload.has_value()) return std::nullopt;
+  google::rpc::RetryInfo retry_info;
+  if (!retry_info.ParseFromString(std::string(*payload))) return std::nullopt;
+  return retry_info;
+}
+
 }  // namespace ndes::client

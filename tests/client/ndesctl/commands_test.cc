@@ -95,6 +95,21 @@ TEST_F(CommandsTest, FieldViolationsArePrintedUnderTheError) {
             "  ndes_connector.state: 7 is not a state\n");
 }
 
+TEST_F(CommandsTest, RetryInfoIsPrintedUnderTheError) {
+  google::rpc::RetryInfo retry_info;
+  retry_info.mutable_retry_delay()->set_seconds(2);
+  retry_info.mutable_retry_delay()->set_nanos(500000000);
+  google::rpc::Status details;
+  details.add_details()->PackFrom(retry_info);
+  stub_->FailNext(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                               "the Graph budget is spent",
+                               details.SerializeAsString()));
+  EXPECT_EQ(Run({"update", "c", "--state=active"}), kExitCallFailed);
+  EXPECT_EQ(err_.str(),
+            "RESOURCE_EXHAUSTED: the Graph budget is spent\n"
+            "  retry after: 2.5s\n");
+}
+
 TEST_F(CommandsTest, UpdateSendsOnlyTheGivenFlagsAndPrintsTheResult) {
   PutConnector("c");
   EXPECT_EQ(Run({"update", "c", "--display_name=X"}), kExitOk) << err_.str();

@@ -65,6 +65,8 @@ TEST(ConnectorJsonTest, StatesAreGraphsLowercaseNames) {
   EXPECT_EQ(StateName(ndes::v1::NDES_CONNECTOR_STATE_NONE), "none");
   EXPECT_EQ(StateName(ndes::v1::NDES_CONNECTOR_STATE_ACTIVE), "active");
   EXPECT_EQ(StateName(ndes::v1::NDES_CONNECTOR_STATE_INACTIVE), "inactive");
+  EXPECT_EQ(StateName(ndes::v1::NDES_CONNECTOR_STATE_UNKNOWN_FUTURE_VALUE),
+            "unknownFutureValue");
   EXPECT_EQ(StateName(42), "42");
 }
 
