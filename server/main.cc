@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "auth/jwt_authorizer.h"
 #include "gateway_server.h"
+#include "observability/gateway_metrics.h"
 #include "observability/metrics_http_server.h"
 #include "pplx/threadpool.h"
 #include "service/call_log.h"
@@ -131,6 +132,18 @@ ABSL_FLAG(std::string, graph_token_url, "",
           "With --graph_auth=client_credentials: the OAuth 2.0 token "
           "endpoint; empty means https://login.microsoftonline.com/"
           "<tenant>/oauth2/v2.0/token.");
+ABSL_FLAG(int32_t, graph_write_budget, ndes::graph::kIntuneWriteBudget,
+          "With --store=graph: POST, PATCH and DELETE requests the gateway "
+          "sends to Graph per --graph_budget_window, spread evenly; calls "
+          "wait for their turn, and queued updates of one connector are "
+          "merged. Intune's documented per-app figure; 0 turns it off.");
+ABSL_FLAG(int32_t, graph_request_budget, ndes::graph::kIntuneRequestBudget,
+          "With --store=graph: requests of any kind (writes included, token "
+          "requests not) per --graph_budget_window, spread evenly. Intune's "
+          "documented per-app figure; 0 turns it off.");
+ABSL_FLAG(absl::Duration, graph_budget_window, ndes::graph::kIntuneBudgetWindow,
+          "With --store=graph: the window of --graph_write_budget and "
+          "--graph_request_budget.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(25),
           "On SIGTERM or SIGINT, how long calls in flight may take to finish "
           "before they are cancelled (Kubernetes allows 30s by default).");
@@ -302,12 +315,19 @@ int main(int argc, char** argv) {
   const std::string store_spec = absl::GetFlag(FLAGS_store);
   ndes::StoreOptions store_options;
   store_options.graph.base_url = absl::GetFlag(FLAGS_graph_base_url);
-  store_options.graph.auth = absl::GetFlag(FLAGS_graph_auth);
-  store_options.graph.tenant_id = absl::GetFlag(FLAGS_graph_tenant_id);
-  store_options.graph.client_id = absl::GetFlag(FLAGS_graph_client_id);
-  store_options.graph.client_secret_file =
+  store_options.graph.auth.auth = absl::GetFlag(FLAGS_graph_auth);
+  store_options.graph.auth.tenant_id = absl::GetFlag(FLAGS_graph_tenant_id);
+  store_options.graph.auth.client_id = absl::GetFlag(FLAGS_graph_client_id);
+  store_options.graph.auth.client_secret_file =
       absl::GetFlag(FLAGS_graph_client_secret_file);
-  store_options.graph.token_url = absl::GetFlag(FLAGS_graph_token_url);
+  store_options.graph.auth.token_url = absl::GetFlag(FLAGS_graph_token_url);
+  store_options.graph.budget = {absl::GetFlag(FLAGS_graph_write_budget),
+                                absl::GetFlag(FLAGS_graph_request_budget),
+                                absl::GetFlag(FLAGS_graph_budget_window)};
+  store_options.metrics = &ndes::observability::Metrics().registry();
+  store_options.log = [](absl::string_view line) {
+    ndes::service::LogLifecycle(line);
+  };
   store_options.postgres.password_file =
       absl::GetFlag(FLAGS_store_password_file);
   store_options.postgres.pool_size = absl::GetFlag(FLAGS_store_pool_size);

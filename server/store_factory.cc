@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "graph/graph_authorization.h"
 #include "graph/graph_connector_store.h"
+#include "graph/graph_urls.h"
 #include "http/cpprest_http_client.h"
 #include "observability/instrumented_connector_store.h"
 #include "store/memory_connector_store.h"
@@ -19,43 +20,6 @@
 
 namespace ndes {
 namespace {
-
-absl::StatusOr<std::unique_ptr<graph::GraphAuthorization>> OpenAuthorization(
-    const GraphBackendOptions& options,
-    std::shared_ptr<http::HttpClient> http) {
-  if (options.auth == "passthrough") {
-    return std::make_unique<graph::PassthroughAuthorization>();
-  }
-  if (options.auth != "client_credentials") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--graph_auth=", options.auth,
-                     " is not one of passthrough, client_credentials"));
-  }
-  if (options.client_id.empty()) {
-    return absl::InvalidArgumentError(
-        "--graph_auth=client_credentials needs --graph_client_id");
-  }
-  if (options.tenant_id.empty() && options.token_url.empty()) {
-    return absl::InvalidArgumentError(
-        "--graph_auth=client_credentials needs --graph_tenant_id (or "
-        "--graph_token_url)");
-  }
-  if (options.client_secret_file.empty()) {
-    return absl::InvalidArgumentError(
-        "--graph_auth=client_credentials needs --graph_client_secret_file");
-  }
-  absl::StatusOr<std::string> secret =
-      graph::ReadSecretFile(options.client_secret_file);
-  if (!secret.ok()) return secret.status();
-  graph::ClientCredentialsOptions credentials;
-  credentials.token_url = options.token_url.empty()
-                              ? graph::DefaultTokenUrl(options.tenant_id)
-                              : options.token_url;
-  credentials.client_id = options.client_id;
-  credentials.client_secret = *std::move(secret);
-  return std::make_unique<graph::ClientCredentialsAuthorization>(
-      std::move(credentials), std::move(http));
-}
 
 bool IsPostgresSpec(absl::string_view spec) {
   return absl::StartsWith(spec, "postgresql://") ||
@@ -83,6 +47,37 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenPostgres(
   return std::unique_ptr<store::ConnectorStore>(*std::move(store));
 }
 
+absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenGraph(
+    const StoreOptions& options) {
+  // Checked before anything is registered on the metrics registry.
+  if (absl::StatusOr<std::string> base =
+          graph::CheckedBaseUrl(options.graph.base_url);
+      !base.ok()) {
+    return base.status();
+  }
+  if (absl::Status budget = graph::ValidateRequestBudget(options.graph.budget);
+      !budget.ok()) {
+    return budget;
+  }
+  std::shared_ptr<graph::GraphStats> stats =
+      options.metrics != nullptr ? graph::GraphStats::Create(*options.metrics)
+                                 : graph::GraphStats::Unexposed();
+  auto http = std::make_shared<http::CpprestHttpClient>();
+  absl::StatusOr<std::unique_ptr<graph::GraphAuthorization>> authorization =
+      graph::OpenGraphAuthorization(options.graph.auth, http, stats);
+  if (!authorization.ok()) return authorization.status();
+  graph::GraphStoreOptions graph_options;
+  graph_options.base_url = options.graph.base_url;
+  graph_options.budget = options.graph.budget;
+  graph_options.log = options.log;
+  absl::StatusOr<std::unique_ptr<graph::GraphConnectorStore>> graph =
+      graph::GraphConnectorStore::Create(
+          std::move(graph_options), std::move(http), *std::move(authorization),
+          std::make_unique<http::ThreadScheduler>(), std::move(stats));
+  if (!graph.ok()) return graph.status();
+  return std::unique_ptr<store::ConnectorStore>(*std::move(graph));
+}
+
 absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenBackend(
     absl::string_view spec, const StoreOptions& options) {
   // The embedded stores are written only through this process, so their
@@ -91,21 +86,7 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenBackend(
     return std::make_unique<store::ReadCacheConnectorStore>(
         std::make_unique<store::MemoryConnectorStore>());
   }
-  if (spec == "graph") {
-    auto http = std::make_shared<http::CpprestHttpClient>();
-    absl::StatusOr<std::unique_ptr<graph::GraphAuthorization>> authorization =
-        OpenAuthorization(options.graph, http);
-    if (!authorization.ok()) return authorization.status();
-    graph::GraphStoreOptions graph_options;
-    graph_options.base_url = options.graph.base_url;
-    absl::StatusOr<std::unique_ptr<graph::GraphConnectorStore>> graph =
-        graph::GraphConnectorStore::Create(
-            std::move(graph_options), std::move(http),
-            *std::move(authorization),
-            std::make_unique<http::ThreadScheduler>());
-    if (!graph.ok()) return graph.status();
-    return std::unique_ptr<store::ConnectorStore>(*std::move(graph));
-  }
+  if (spec == "graph") return OpenGraph(options);
   if (IsPostgresSpec(spec)) return OpenPostgres(spec, options.postgres);
   if (absl::ConsumePrefix(&spec, "sqlite:")) {
     if (spec.empty()) {

@@ -14,11 +14,15 @@
 #ifndef NDES_SERVER_STORE_FACTORY_H_
 #define NDES_SERVER_STORE_FACTORY_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "graph/graph_authorization.h"
+#include "graph/request_pacer.h"
+#include "observability/metrics_registry.h"
 #include "store/connector_store.h"
 
 namespace ndes {
@@ -28,13 +32,12 @@ inline constexpr char kDefaultStoreSpec[] = "sqlite:ndes-gateway.db";
 // The --graph_* flags.
 struct GraphBackendOptions {
   std::string base_url = "https://graph.microsoft.com/beta";
-  // "passthrough" or "client_credentials".
-  std::string auth = "passthrough";
-  std::string tenant_id;
-  std::string client_id;
-  std::string client_secret_file;
-  // Empty: https://login.microsoftonline.com/{tenant_id}/oauth2/v2.0/token.
-  std::string token_url;
+  // --graph_auth, --graph_tenant_id, --graph_client_id,
+  // --graph_client_secret_file, --graph_token_url.
+  graph::GraphAuthOptions auth;
+  // --graph_write_budget, --graph_request_budget, --graph_budget_window:
+  // Intune's documented figures by default; 0 turns a budget off.
+  graph::RequestBudget budget;
 };
 
 // The --store_* flags of the PostgreSQL store.
@@ -49,11 +52,18 @@ struct PostgresBackendOptions {
 struct StoreOptions {
   GraphBackendOptions graph;
   PostgresBackendOptions postgres;
+  // Where the Graph backend registers its metrics (graph/graph_stats.h); it
+  // must outlive the store. Null: a registry nothing exposes.
+  observability::MetricsRegistry* metrics = nullptr;
+  // Writes a line to the gateway's log (the Graph backend says what Graph
+  // turns out to do). Empty: nothing is logged.
+  std::function<void(absl::string_view)> log;
 };
 
 // Opens the store `spec` names. INVALID_ARGUMENT for a spec that names no
-// known store or an incomplete Graph configuration (the message names the
-// flag); FAILED_PRECONDITION for a file that cannot be used, naming it.
+// known store or an incomplete or invalid Graph configuration (the message
+// names the flag); FAILED_PRECONDITION for a file that cannot be used,
+// naming it.
 //
 // A PostgreSQL store opens even while its database is unreachable: it
 // starts unavailable (ConnectorStore::Available) and connects when it can.

@@ -14,7 +14,6 @@
 #include "cpprest/asyncrt_utils.h"
 #include "cpprest/base_uri.h"
 #include "cpprest/json.h"
-#include "observability/gateway_metrics.h"
 #include "text/untrusted_text.h"
 
 namespace ndes::graph {
@@ -84,9 +83,49 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
   return secret;
 }
 
+absl::StatusOr<std::unique_ptr<GraphAuthorization>> OpenGraphAuthorization(
+    const GraphAuthOptions& options, std::shared_ptr<http::HttpClient> http,
+    std::shared_ptr<GraphStats> stats) {
+  if (options.auth == "passthrough") {
+    return std::make_unique<PassthroughAuthorization>();
+  }
+  if (options.auth != "client_credentials") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--graph_auth=", options.auth,
+                     " is not one of passthrough, client_credentials"));
+  }
+  if (options.client_id.empty()) {
+    return absl::InvalidArgumentError(
+        "--graph_auth=client_credentials needs --graph_client_id");
+  }
+  if (options.tenant_id.empty() && options.token_url.empty()) {
+    return absl::InvalidArgumentError(
+        "--graph_auth=client_credentials needs --graph_tenant_id (or "
+        "--graph_token_url)");
+  }
+  if (options.client_secret_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--graph_auth=client_credentials needs --graph_client_secret_file");
+  }
+  absl::StatusOr<std::string> secret =
+      ReadSecretFile(options.client_secret_file);
+  if (!secret.ok()) return secret.status();
+  ClientCredentialsOptions credentials;
+  credentials.token_url = options.token_url.empty()
+                              ? DefaultTokenUrl(options.tenant_id)
+                              : options.token_url;
+  credentials.client_id = options.client_id;
+  credentials.client_secret = *std::move(secret);
+  return std::make_unique<ClientCredentialsAuthorization>(
+      std::move(credentials), std::move(http), std::move(stats));
+}
+
 ClientCredentialsAuthorization::ClientCredentialsAuthorization(
-    ClientCredentialsOptions options, std::shared_ptr<http::HttpClient> http)
-    : options_(std::move(options)), http_(std::move(http)) {}
+    ClientCredentialsOptions options, std::shared_ptr<http::HttpClient> http,
+    std::shared_ptr<GraphStats> stats)
+    : options_(std::move(options)),
+      http_(std::move(http)),
+      stats_(std::move(stats)) {}
 
 ClientCredentialsAuthorization::~ClientCredentialsAuthorization() {
   // A token request in flight holds `this`; wait for it to end.
@@ -201,7 +240,7 @@ void ClientCredentialsAuthorization::OnTokenResponse(
     }
   }
 
-  observability::Metrics().GraphTokenRequested(result.ok());
+  stats_->TokenRequested(result.ok());
   std::vector<AuthorizationCallback> waiting;
   {
     absl::MutexLock lock(&mu_);

@@ -15,7 +15,9 @@
 //
 // Secrets and tokens never appear in a status message or a log. Each token
 // request counts in ndes_gateway_graph_token_requests_total{result} (success:
-// a token was issued; failure: anything else).
+// a token was issued; failure: anything else) of the GraphStats it is given.
+// Token requests are not Graph requests: they are not paced by the Graph
+// request budget and not counted in ndes_gateway_graph_requests_total.
 //
 // Thread-safe.
 #ifndef NDES_SERVER_GRAPH_GRAPH_AUTHORIZATION_H_
@@ -31,6 +33,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "graph/graph_stats.h"
 #include "http/http_client.h"
 #include "store/connector_store.h"
 
@@ -49,6 +52,10 @@ class GraphAuthorization {
   virtual void Authorize(const store::CallContext& context,
                          AuthorizationCallback done) = 0;
 
+  // Whether the Authorization value is the caller's own (passthrough), so
+  // that requests of different callers must never be shared.
+  virtual bool UsesCallerCredentials() const = 0;
+
   // Graph answered 401 to a request authorized with `authorization`: a
   // cached credential, if that was one, is dropped so that the next
   // Authorize fetches a new one. Returns true if a retry with a fresh
@@ -61,6 +68,7 @@ class PassthroughAuthorization final : public GraphAuthorization {
  public:
   void Authorize(const store::CallContext& context,
                  AuthorizationCallback done) override;
+  bool UsesCallerCredentials() const override { return true; }
   bool Invalidate(const std::string& authorization) override { return false; }
 };
 
@@ -89,11 +97,35 @@ std::string DefaultTokenUrl(const std::string& tenant_id);
 // read or is empty.
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path);
 
+// How the gateway authorizes its Graph requests: the --graph_auth,
+// --graph_tenant_id, --graph_client_id, --graph_client_secret_file and
+// --graph_token_url flags (ndesctl graph-probe takes the same).
+struct GraphAuthOptions {
+  // "passthrough" or "client_credentials".
+  std::string auth = "passthrough";
+  std::string tenant_id;
+  std::string client_id;
+  std::string client_secret_file;
+  // Empty: DefaultTokenUrl(tenant_id).
+  std::string token_url;
+};
+
+// The GraphAuthorization `options` name, its secret read from its file.
+// INVALID_ARGUMENT naming the flag for an unknown --graph_auth or an
+// incomplete client_credentials configuration; FAILED_PRECONDITION for a
+// secret file that cannot be read.
+absl::StatusOr<std::unique_ptr<GraphAuthorization>> OpenGraphAuthorization(
+    const GraphAuthOptions& options, std::shared_ptr<http::HttpClient> http,
+    std::shared_ptr<GraphStats> stats);
+
 class ClientCredentialsAuthorization final : public GraphAuthorization {
  public:
   // `http` must outlive this object and every token request it starts.
+  // `stats` counts the token requests (GraphStats::Unexposed() if nothing
+  // reads them).
   ClientCredentialsAuthorization(ClientCredentialsOptions options,
-                                 std::shared_ptr<http::HttpClient> http);
+                                 std::shared_ptr<http::HttpClient> http,
+                                 std::shared_ptr<GraphStats> stats);
   ~ClientCredentialsAuthorization() override;
 
   // Errors: UNAVAILABLE when the token endpoint cannot be reached or answers
@@ -103,6 +135,7 @@ class ClientCredentialsAuthorization final : public GraphAuthorization {
   // request times out; INTERNAL for an answer that is not a token.
   void Authorize(const store::CallContext& context,
                  AuthorizationCallback done) override;
+  bool UsesCallerCredentials() const override { return false; }
   bool Invalidate(const std::string& authorization) override;
 
   // Token requests made so far (for tests and metrics).
@@ -115,6 +148,7 @@ class ClientCredentialsAuthorization final : public GraphAuthorization {
 
   const ClientCredentialsOptions options_;
   const std::shared_ptr<http::HttpClient> http_;
+  const std::shared_ptr<GraphStats> stats_;
 
   mutable absl::Mutex mu_;
   std::string authorization_ ABSL_GUARDED_BY(mu_);  // "Bearer ..."

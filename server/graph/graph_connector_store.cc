@@ -2,302 +2,88 @@
 
 #include <optional>
 #include <utility>
-#include <vector>
 
-#include "absl/random/random.h"
-#include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
-#include "absl/time/clock.h"
-#include "cpprest/asyncrt_utils.h"
-#include "cpprest/base_uri.h"
-#include "graph/graph_errors.h"
-#include "observability/gateway_metrics.h"
-#include "text/untrusted_text.h"
+#include "graph/graph_answer.h"
+#include "graph/graph_list_pages.h"
+#include "graph/graph_urls.h"
 #include "translation/graph_json.h"
-#include "translation/graph_patch.h"
-#include "translation/resource_id.h"
 
 namespace ndes::graph {
-namespace {
 
 using ndes::v1::NdesConnector;
 using store::CallContext;
-
-constexpr absl::string_view kCollectionPath =
-    "/deviceManagement/ndesConnectors";
-constexpr absl::string_view kPageTokenPrefix = "graph.v1:";
-
-using http::HttpCallback;
-
-bool IsSuccess(int status) { return status >= 200 && status < 300; }
-
-// A connector from a 2xx answer's body. INTERNAL when Graph answered
-// something that is not a connector (no id, or another id than the one
-// asked for): the gateway cannot vouch for it.
-absl::StatusOr<NdesConnector> ConnectorFromBody(
-    const http::HttpResponse& response, absl::string_view expected_id = "") {
-  std::error_code error;
-  web::json::value json = web::json::value::parse(response.body, error);
-  if (error || !json.is_object()) {
-    return absl::InternalError(
-        absl::StrCat("Graph answered ", response.status_code,
-                     " with a body that is not a JSON object"));
-  }
-  absl::StatusOr<NdesConnector> connector =
-      translation::ConnectorFromGraphJson(json);
-  if (!connector.ok()) {
-    return absl::InternalError(
-        absl::StrCat("Graph answered ", response.status_code,
-                     " with a body that is not an ndesConnector: ",
-                     connector.status().message()));
-  }
-  if (connector->id().empty() ||
-      (!expected_id.empty() && connector->id() != expected_id)) {
-    return absl::InternalError(absl::StrCat(
-        "Graph answered ", response.status_code,
-        " with a body that is not the ndesConnector asked for (id ",
-        text::QuoteUntrusted(connector->id()), ")"));
-  }
-  return connector;
-}
-
-// A Graph error answer about connector `id`, with the id named first (Graph's
-// own message rarely says which connector it means).
-absl::Status ConnectorError(absl::string_view id,
-                            const http::HttpResponse& response) {
-  absl::Status graph = StatusFromGraphError(response);
-  if (id.empty()) return graph;
-  return absl::Status(graph.code(), absl::StrCat("NDES connector \"", id,
-                                                 "\": ", graph.message()));
-}
-
-// The path segment for an id: every byte but [A-Za-z0-9_-] percent-encoded,
-// so that no id can add a segment, a query or a fragment.
-absl::StatusOr<std::string> IdSegment(absl::string_view id) {
-  if (id.empty() || id == "." || id == "..") {
-    return absl::InvalidArgumentError(
-        absl::StrCat(text::QuoteUntrusted(id), " is not a connector id"));
-  }
-  std::string segment;
-  for (unsigned char c : id) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '_') {
-      segment.push_back(static_cast<char>(c));
-    } else {
-      absl::StrAppend(&segment, "%",
-                      absl::BytesToHexString(absl::string_view(
-                          reinterpret_cast<const char*>(&c), 1)));
-    }
-  }
-  return segment;
-}
-
-// A page token carries only the query of Graph's @odata.nextLink: the
-// gateway always sends it to its own collection URL, whatever host or path
-// the token or Graph named.
-std::string EncodePageToken(absl::string_view query) {
-  return absl::WebSafeBase64Escape(absl::StrCat(kPageTokenPrefix, query));
-}
-
-absl::StatusOr<std::string> DecodePageToken(absl::string_view token) {
-  std::string raw;
-  absl::string_view query;
-  bool valid = absl::WebSafeBase64Unescape(token, &raw);
-  if (valid) {
-    query = raw;
-    valid = absl::ConsumePrefix(&query, kPageTokenPrefix) && !query.empty();
-  }
-  for (char c : query) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == '#' || c == '\\') valid = false;
-  }
-  if (!valid || EncodePageToken(query) != token) {
-    return absl::InvalidArgumentError(
-        "page_token is not a page token issued by this gateway; start again "
-        "with an empty page_token");
-  }
-  return std::string(query);
-}
-
-// The client-request-id of a store call: the gRPC call's request id when it
-// has a usable one, so that Graph's logs can be matched with the caller's;
-// else a fresh UUID. A value that is not a plain header token (control
-// characters, spaces, overlong) is never sent.
-std::string ClientRequestId(const CallContext& context) {
-  const std::string& id = context.request_id;
-  bool usable = !id.empty() && id.size() <= 128;
-  for (char c : id) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f) usable = false;
-  }
-  return usable ? id : translation::GenerateConnectorId();
-}
-
-// Graph answered 429 or 503 with a Retry-After: throttling, as opposed to a
-// transient fault.
-bool IsThrottled(const http::HttpResponse& response) {
-  return (response.status_code == 429 || response.status_code == 503) &&
-         response.Header("Retry-After").has_value();
-}
-
-}  // namespace
-
-// One logical Graph request: authorization, the request, a retry with a
-// fresh token after a 401, and the throttling retries of retry_policy.h.
-class GraphConnectorStore::Exchange
-    : public std::enable_shared_from_this<Exchange> {
- public:
-  Exchange(GraphConnectorStore* store, CallContext context,
-           std::string client_request_id, http::HttpRequest request,
-           HttpCallback done)
-      : store_(store),
-        context_(std::move(context)),
-        client_request_id_(std::move(client_request_id)),
-        request_(std::move(request)),
-        done_(std::move(done)) {
-    request_.deadline = context_.deadline;
-  }
-
-  void Start() {
-    auto self = shared_from_this();
-    store_->authorization_->Authorize(
-        context_, [self](absl::StatusOr<std::string> authorization) {
-          if (!authorization.ok()) {
-            self->Finish(authorization.status());
-            return;
-          }
-          self->authorization_ = *std::move(authorization);
-          self->Send();
-        });
-  }
-
- private:
-  void Send() {
-    ++attempt_;
-    http::HttpRequest request = request_;
-    request.headers.emplace_back("Authorization", authorization_);
-    request.headers.emplace_back("client-request-id", client_request_id_);
-    request.headers.emplace_back("Accept", "application/json");
-    auto self = shared_from_this();
-    store_->http_->Send(std::move(request),
-                        [self](absl::StatusOr<http::HttpResponse> response) {
-                          self->OnResponse(std::move(response));
-                        });
-  }
-
-  void OnResponse(absl::StatusOr<http::HttpResponse> response) {
-    observability::GatewayMetrics& metrics = observability::Metrics();
-    if (!response.ok()) {
-      metrics.GraphFailed(request_.method);
-      Finish(response.status());
-      return;
-    }
-    metrics.GraphAnswered(request_.method, response->status_code);
-    const bool throttled = IsThrottled(*response);
-    if (throttled) metrics.GraphThrottled();
-    if (response->status_code == 401 && !refreshed_token_ &&
-        store_->authorization_->Invalidate(authorization_)) {
-      refreshed_token_ = true;
-      Start();
-      return;
-    }
-    const absl::Time now = absl::Now();
-    std::optional<absl::Duration> delay =
-        NextRetryDelay(store_->options_.retry, attempt_, *response, now,
-                       context_.deadline, random_);
-    if (!delay.has_value()) {
-      Finish(*std::move(response));
-      return;
-    }
-    auto self = shared_from_this();
-    {
-      absl::MutexLock lock(&store_->mu_);
-      // Under the lock: the destructor sets stopping_ before it destroys
-      // the scheduler.
-      if (!store_->stopping_) {
-        metrics.GraphRetried();
-        if (throttled) metrics.GraphThrottleWait(*delay);
-        store_->scheduler_->RunAfter(*delay, [self] { self->Retry(); });
-        return;
-      }
-    }
-    Finish(absl::UnavailableError(
-        "the gateway is shutting down; the Graph request was not retried"));
-  }
-
-  void Retry() {
-    bool stopping;
-    {
-      absl::MutexLock lock(&store_->mu_);
-      stopping = store_->stopping_;
-    }
-    if (stopping) {
-      Finish(absl::UnavailableError(
-          "the gateway is shutting down; the Graph request was not retried"));
-      return;
-    }
-    Send();
-  }
-
-  void Finish(absl::StatusOr<http::HttpResponse> result) {
-    std::move(done_)(std::move(result));
-  }
-
-  GraphConnectorStore* const store_;
-  const CallContext context_;
-  const std::string client_request_id_;
-  http::HttpRequest request_;
-  HttpCallback done_;
-  std::string authorization_;
-  int attempt_ = 0;
-  bool refreshed_token_ = false;
-  absl::BitGen random_;
-};
 
 absl::StatusOr<std::unique_ptr<GraphConnectorStore>>
 GraphConnectorStore::Create(GraphStoreOptions options,
                             std::shared_ptr<http::HttpClient> http,
                             std::unique_ptr<GraphAuthorization> authorization,
-                            std::unique_ptr<http::Scheduler> scheduler) {
-  std::string base(absl::StripSuffix(options.base_url, "/"));
-  try {
-    web::uri uri(base);
-    if ((uri.scheme() != "http" && uri.scheme() != "https") ||
-        uri.host().empty() || !uri.query().empty() || !uri.fragment().empty() ||
-        !uri.user_info().empty()) {
-      throw web::uri_exception("not a base URL");
-    }
-  } catch (const std::exception&) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--graph_base_url=", options.base_url,
-        " is not an absolute http(s) URL without query or fragment, e.g. "
-        "https://graph.microsoft.com/beta"));
+                            std::unique_ptr<http::Scheduler> scheduler,
+                            std::shared_ptr<GraphStats> stats) {
+  absl::StatusOr<std::string> base = CheckedBaseUrl(options.base_url);
+  if (!base.ok()) return base.status();
+  if (absl::Status budget = ValidateRequestBudget(options.budget);
+      !budget.ok()) {
+    return budget;
   }
-  std::string collection_url = absl::StrCat(base, kCollectionPath);
-  options.base_url = base;
+  options.base_url = *base;
+  std::string collection_url = CollectionUrl(*base);
   return std::unique_ptr<GraphConnectorStore>(new GraphConnectorStore(
       std::move(options), std::move(collection_url), std::move(http),
-      std::move(authorization), std::move(scheduler)));
+      std::move(authorization), std::move(scheduler), std::move(stats)));
 }
+
+namespace {
+
+RequestPacerOptions PacerOptionsOf(const GraphStoreOptions& options) {
+  RequestPacerOptions pacer;
+  pacer.budget = options.budget;
+  pacer.clock = options.clock;
+  return pacer;
+}
+
+std::string BudgetLine(const RequestBudget& budget) {
+  if (!budget.enabled()) {
+    return "Graph request budget: off (requests are sent at once)";
+  }
+  return absl::StrCat(
+      "Graph request budget: ",
+      budget.writes > 0 ? absl::StrCat(budget.writes) : std::string("any"),
+      " writes and ",
+      budget.requests > 0 ? absl::StrCat(budget.requests) : std::string("any"),
+      " requests per ", absl::FormatDuration(budget.window), ", spread evenly");
+}
+
+}  // namespace
 
 GraphConnectorStore::GraphConnectorStore(
     GraphStoreOptions options, std::string collection_url,
     std::shared_ptr<http::HttpClient> http,
     std::unique_ptr<GraphAuthorization> authorization,
-    std::unique_ptr<http::Scheduler> scheduler)
+    std::unique_ptr<http::Scheduler> scheduler,
+    std::shared_ptr<GraphStats> stats)
     : options_(std::move(options)),
       collection_url_(std::move(collection_url)),
       http_(std::move(http)),
       authorization_(std::move(authorization)),
-      scheduler_(std::move(scheduler)) {}
+      stats_(std::move(stats)),
+      behaviour_(options_.log),
+      scheduler_(std::move(scheduler)),
+      pacer_(PacerOptionsOf(options_), scheduler_.get(), stats_),
+      transport_(http_, authorization_.get(), &pacer_, scheduler_.get(),
+                 options_.retry, stats_),
+      lanes_(&pacer_, this, stats_, !authorization_->UsesCallerCredentials(),
+             options_.clock),
+      gets_(&pacer_, this, stats_, !authorization_->UsesCallerCredentials(),
+            options_.clock) {
+  if (options_.log) options_.log(BudgetLine(options_.budget));
+}
 
 GraphConnectorStore::~GraphConnectorStore() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-  // Runs pending retries at once; they see stopping_ and answer.
+  transport_.Shutdown();
+  pacer_.Shutdown();
+  // Runs pending retries and budget timers at once; they see the shutdown
+  // and answer.
   scheduler_.reset();
   absl::MutexLock lock(&mu_);
   mu_.Await(absl::Condition(
@@ -320,109 +106,63 @@ absl::AnyInvocable<void(Result) &&> GraphConnectorStore::Track(
   };
 }
 
-void GraphConnectorStore::SendToGraph(const CallContext& context,
-                                      std::string client_request_id,
-                                      std::string method, std::string url,
-                                      std::optional<std::string> body,
-                                      std::string if_match, HttpCallback done) {
-  http::HttpRequest request;
-  request.method = std::move(method);
-  request.url = std::move(url);
-  if (body.has_value()) {
-    request.body = *std::move(body);
-    request.headers.emplace_back("Content-Type", "application/json");
-  }
-  if (!if_match.empty()) request.headers.emplace_back("If-Match", if_match);
-  if (request.method == "PATCH") {
-    request.headers.emplace_back("Prefer", "return=representation");
-  }
-  std::make_shared<Exchange>(this, context, std::move(client_request_id),
-                             std::move(request), std::move(done))
-      ->Start();
+std::string GraphConnectorStore::ConnectorUrl(absl::string_view segment) const {
+  return absl::StrCat(collection_url_, "/", segment);
 }
 
 void GraphConnectorStore::Get(const CallContext& context, std::string id,
                               store::StoreCallback<NdesConnector> done) {
-  absl::StatusOr<std::string> segment = IdSegment(id);
-  if (!segment.ok()) {
+  if (absl::StatusOr<std::string> segment = IdSegment(id); !segment.ok()) {
     std::move(done)(segment.status());
     return;
   }
-  SendToGraph(context, ClientRequestId(context), "GET",
-              absl::StrCat(collection_url_, "/", *segment), std::nullopt, "",
-              [id, done = Track(std::move(done))](
-                  absl::StatusOr<http::HttpResponse> response) mutable {
-                if (!response.ok()) {
-                  std::move(done)(response.status());
-                } else if (!IsSuccess(response->status_code)) {
-                  std::move(done)(ConnectorError(id, *response));
-                } else {
-                  std::move(done)(ConnectorFromBody(*response, id));
-                }
-              });
+  gets_.Get(context, std::move(id), Track(std::move(done)));
+}
+
+void GraphConnectorStore::FetchAdmitted(
+    const CallContext& context, std::string id,
+    store::StoreCallback<NdesConnector> done) {
+  const std::string url = ConnectorUrl(*IdSegment(id));
+  AnswerRules rules;
+  rules.id = std::move(id);
+  transport_.Send(
+      context, ClientRequestId(context), GraphRequest::Get(url),
+      GraphTransport::Admission::kAdmitted,
+      AnswerWithConnector(std::move(rules), behaviour_, std::move(done)));
 }
 
 void GraphConnectorStore::List(const CallContext& context, int page_size,
                                std::string page_token,
                                store::StoreCallback<store::ListPage> done) {
-  std::string url;
-  if (page_token.empty()) {
-    url = absl::StrCat(collection_url_, "?$top=", page_size);
-  } else {
-    absl::StatusOr<std::string> query = DecodePageToken(page_token);
-    if (!query.ok()) {
-      std::move(done)(query.status());
-      return;
-    }
-    url = absl::StrCat(collection_url_, "?", *query);
+  auto listing = std::make_shared<GraphListing>(
+      page_tokens_, authorization_->UsesCallerCredentials()
+                        ? context.authorization
+                        : std::string());
+  absl::StatusOr<ndes::internal::GraphListCursor> cursor =
+      listing->Start(page_token, page_size);
+  if (!cursor.ok()) {
+    std::move(done)(cursor.status());
+    return;
   }
-  SendToGraph(
-      context, ClientRequestId(context), "GET", std::move(url), std::nullopt,
-      "",
-      [done = Track(std::move(done))](
-          absl::StatusOr<http::HttpResponse> response) mutable {
-        if (!response.ok()) {
-          std::move(done)(response.status());
-          return;
+  if (GraphListing::FromBuffer(*cursor)) {
+    std::move(done)(listing->BufferedPage(*std::move(cursor), page_size));
+    return;
+  }
+  const std::string url = absl::StrCat(collection_url_, "?", cursor->query());
+  transport_.Send(
+      context, ClientRequestId(context), GraphRequest::Get(url),
+      GraphTransport::Admission::kQueue,
+      [this, listing, cursor = *std::move(cursor), page_size,
+       done = Track(std::move(done))](
+          absl::StatusOr<http::HttpResponse> answer) mutable {
+        if (!answer.ok()) {
+          std::move(done)(answer.status());
+        } else if (!IsSuccess(answer)) {
+          std::move(done)(ConnectorError("", *answer));
+        } else {
+          std::move(done)(listing->GraphPage(std::move(cursor), page_size,
+                                             answer->body, behaviour_));
         }
-        if (!IsSuccess(response->status_code)) {
-          std::move(done)(StatusFromGraphError(*response));
-          return;
-        }
-        std::error_code error;
-        web::json::value json = web::json::value::parse(response->body, error);
-        if (error || !json.is_object() || !json.has_field("value") ||
-            !json.at("value").is_array()) {
-          std::move(done)(absl::InternalError(
-              "Graph answered the list with a body that has no \"value\" "
-              "array"));
-          return;
-        }
-        store::ListPage page;
-        for (const web::json::value& item : json.at("value").as_array()) {
-          absl::StatusOr<NdesConnector> connector =
-              translation::ConnectorFromGraphJson(item);
-          if (!connector.ok()) {
-            std::move(done)(absl::InternalError(
-                absl::StrCat("Graph listed an item that is not an "
-                             "ndesConnector: ",
-                             connector.status().message())));
-            return;
-          }
-          page.connectors.push_back(*std::move(connector));
-        }
-        if (json.has_field("@odata.nextLink") &&
-            json.at("@odata.nextLink").is_string()) {
-          const std::string& next = json.at("@odata.nextLink").as_string();
-          const std::size_t question = next.find('?');
-          if (question == std::string::npos || question + 1 == next.size()) {
-            std::move(done)(absl::InternalError(
-                "Graph's @odata.nextLink has no query to continue from"));
-            return;
-          }
-          page.next_page_token = EncodePageToken(next.substr(question + 1));
-        }
-        std::move(done)(std::move(page));
       });
 }
 
@@ -433,137 +173,38 @@ void GraphConnectorStore::Create(const CallContext& context,
   web::json::value body = translation::ConnectorToGraphJson(connector);
   // Without an id Graph assigns one.
   if (connector.id().empty()) body.erase("id");
-  SendToGraph(context, ClientRequestId(context), "POST", collection_url_,
-              body.serialize(), "",
-              [id = connector.id(), done = Track(std::move(done))](
-                  absl::StatusOr<http::HttpResponse> response) mutable {
-                if (!response.ok()) {
-                  std::move(done)(response.status());
-                } else if (response->status_code == 409) {
-                  std::move(done)(absl::AlreadyExistsError(
-                      ConnectorError(id, *response).message()));
-                } else if (!IsSuccess(response->status_code)) {
-                  std::move(done)(ConnectorError(id, *response));
-                } else {
-                  std::move(done)(ConnectorFromBody(*response, id));
-                }
-              });
+  const std::string client_request_id = ClientRequestId(context);
+  transport_.Send(context, client_request_id,
+                  GraphRequest::Post(collection_url_, body.serialize()),
+                  GraphTransport::Admission::kQueue,
+                  [this, context, client_request_id, id = connector.id(),
+                   done = Track(std::move(done))](
+                      absl::StatusOr<http::HttpResponse> answer) mutable {
+                    Created(context, client_request_id, id, std::move(answer),
+                            absl::StatusCode::kAlreadyExists, std::move(done));
+                  });
 }
 
 void GraphConnectorStore::Update(const CallContext& context,
                                  store::UpdateCommand command,
                                  store::StoreCallback<NdesConnector> done) {
-  absl::StatusOr<std::string> segment = IdSegment(command.id);
-  if (!segment.ok()) {
+  if (absl::StatusOr<std::string> segment = IdSegment(command.id);
+      !segment.ok()) {
     std::move(done)(segment.status());
     return;
   }
-  const std::string url = absl::StrCat(collection_url_, "/", *segment);
-  const std::string client_request_id = ClientRequestId(context);
-  const std::string body =
-      translation::BuildGraphPatchDocument(command.values, command.fields)
-          .serialize();
-  const std::string etag = command.expected_etag;
-  SendToGraph(context, client_request_id, "PATCH", url, body, etag,
-              [this, context, client_request_id, url,
-               command = std::move(command), done = Track(std::move(done))](
-                  absl::StatusOr<http::HttpResponse> response) mutable {
-                if (!response.ok()) {
-                  std::move(done)(response.status());
-                  return;
-                }
-                const int status = response->status_code;
-                if (status == 404 && command.create_if_missing) {
-                  if (!command.expected_etag.empty()) {
-                    std::move(done)(absl::AbortedError(
-                        absl::StrCat("NDES connector \"", command.id,
-                                     "\" no longer exists, so etag ",
-                                     command.expected_etag, " is stale")));
-                    return;
-                  }
-                  NdesConnector missing = std::move(command.values);
-                  missing.set_id(command.id);
-                  CreateMissing(context, client_request_id, std::move(missing),
-                                std::move(done));
-                  return;
-                }
-                if (!IsSuccess(status)) {
-                  std::move(done)(ConnectorError(command.id, *response));
-                  return;
-                }
-                if (status == 204 || response->body.empty()) {
-                  // Intune often answers a PATCH with 204 and no body, whatever
-                  // Prefer says: read the connector back.
-                  FollowUpGet(context, client_request_id, command.id, url,
-                              std::move(done));
-                  return;
-                }
-                std::move(done)(ConnectorFromBody(*response, command.id));
-              });
-}
-
-void GraphConnectorStore::CreateMissing(
-    const CallContext& context, std::string client_request_id,
-    NdesConnector connector, store::StoreCallback<NdesConnector> done) {
-  connector.clear_etag();
-  const std::string id = connector.id();
-  SendToGraph(context, std::move(client_request_id), "POST", collection_url_,
-              translation::ConnectorToGraphJson(connector).serialize(), "",
-              [id, done = std::move(done)](
-                  absl::StatusOr<http::HttpResponse> response) mutable {
-                if (!response.ok()) {
-                  std::move(done)(response.status());
-                } else if (response->status_code == 409) {
-                  std::move(done)(absl::AbortedError(absl::StrCat(
-                      "NDES connector \"", id,
-                      "\" was created by another caller meanwhile; retry the "
-                      "update")));
-                } else if (!IsSuccess(response->status_code)) {
-                  std::move(done)(ConnectorError(id, *response));
-                } else {
-                  std::move(done)(ConnectorFromBody(*response, id));
-                }
-              });
-}
-
-void GraphConnectorStore::FollowUpGet(
-    const CallContext& context, std::string client_request_id, std::string id,
-    std::string url, store::StoreCallback<NdesConnector> done) {
-  SendToGraph(context, std::move(client_request_id), "GET", std::move(url),
-              std::nullopt, "",
-              [id, done = std::move(done)](
-                  absl::StatusOr<http::HttpResponse> response) mutable {
-                if (!response.ok()) {
-                  std::move(done)(response.status());
-                } else if (!IsSuccess(response->status_code)) {
-                  std::move(done)(ConnectorError(id, *response));
-                } else {
-                  std::move(done)(ConnectorFromBody(*response, id));
-                }
-              });
+  lanes_.Update(context, std::move(command), Track(std::move(done)));
 }
 
 void GraphConnectorStore::Delete(const CallContext& context, std::string id,
                                  std::string expected_etag,
                                  store::StatusCallback done) {
-  absl::StatusOr<std::string> segment = IdSegment(id);
-  if (!segment.ok()) {
+  if (absl::StatusOr<std::string> segment = IdSegment(id); !segment.ok()) {
     std::move(done)(segment.status());
     return;
   }
-  SendToGraph(context, ClientRequestId(context), "DELETE",
-              absl::StrCat(collection_url_, "/", *segment), std::nullopt,
-              expected_etag,
-              [id, done = Track(std::move(done))](
-                  absl::StatusOr<http::HttpResponse> response) mutable {
-                if (!response.ok()) {
-                  std::move(done)(response.status());
-                } else if (!IsSuccess(response->status_code)) {
-                  std::move(done)(ConnectorError(id, *response));
-                } else {
-                  std::move(done)(absl::OkStatus());
-                }
-              });
+  lanes_.Delete(context, std::move(id), std::move(expected_etag),
+                Track(std::move(done)));
 }
 
 }  // namespace ndes::graph

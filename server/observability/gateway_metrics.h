@@ -11,20 +11,15 @@
 //   ndes_gateway_store_operation_duration_seconds{backend,operation}
 //                                                          histogram
 //   ndes_gateway_sqlite_commit_batch_size                  histogram
-//   ndes_gateway_graph_requests_total{method,status}       counter
-//   ndes_gateway_graph_retries_total                       counter
-//   ndes_gateway_graph_throttled_total                     counter
-//   ndes_gateway_graph_throttle_wait_seconds_total         counter
-//   ndes_gateway_graph_token_requests_total{result}        counter
 //   process_resident_memory_bytes, process_cpu_seconds_total,
 //   process_start_time_seconds, process_open_fds          (read from /proc)
 //
 // Label values: method = the RPC's short name (UpdateNdesConnectors);
 // code = the gRPC code name (OK, NOT_FOUND, ...); backend = memory, sqlite,
 // graph or postgresql; operation = get, list, create, update or delete;
-// Graph's method = the HTTP method, status = the HTTP status as text, or
-// "error" when no response arrived; result = success or failure; reason =
-// unauthenticated or permission_denied.
+// reason = unauthenticated or permission_denied. The Graph backend's own
+// series (ndes_gateway_graph_*) are registered on this registry by
+// graph/graph_stats.h when --store=graph.
 //
 // The service does one cheap call at the start of an RPC and one at its
 // end:
@@ -173,21 +168,6 @@ class GatewayMetrics {
   // One durable SQLite commit of `writes` queued writes.
   void SqliteCommitted(std::size_t writes);
 
-  // --- The Graph upstream --------------------------------------------------
-
-  // Graph answered a request of HTTP `method` with `http_status`.
-  void GraphAnswered(absl::string_view method, int http_status);
-  // A Graph request of `method` ended without a response (status "error").
-  void GraphFailed(absl::string_view method);
-  // A request is sent again after a retryable answer (429, 503, 504).
-  void GraphRetried();
-  // Graph answered 429 or 503 with Retry-After.
-  void GraphThrottled();
-  // The gateway waits `wait` before retrying a throttled request.
-  void GraphThrottleWait(absl::Duration wait);
-  // A token request to the identity platform ended.
-  void GraphTokenRequested(bool success);
-
   // --- Families (for tests and readers) ------------------------------------
 
   GaugeFamily& build_info() { return build_info_; }
@@ -202,20 +182,8 @@ class GatewayMetrics {
   HistogramFamily& sqlite_commit_batch_size() {
     return sqlite_commit_batch_size_;
   }
-  CounterFamily& graph_requests_total() { return graph_requests_total_; }
-  CounterFamily& graph_retries_total() { return graph_retries_total_; }
-  CounterFamily& graph_throttled_total() { return graph_throttled_total_; }
-  CounterFamily& graph_throttle_wait_seconds_total() {
-    return graph_throttle_wait_seconds_total_;
-  }
-  CounterFamily& graph_token_requests_total() {
-    return graph_token_requests_total_;
-  }
 
  private:
-  // The Graph request counter of (method, status); status 0 is "error".
-  Counter& GraphRequestCounter(absl::string_view method, int status);
-
   MetricsRegistry registry_;
   GaugeFamily& build_info_;
   CounterFamily& calls_total_;
@@ -225,19 +193,9 @@ class GatewayMetrics {
   CounterFamily& store_operations_total_;
   HistogramFamily& store_operation_duration_seconds_;
   HistogramFamily& sqlite_commit_batch_size_;
-  CounterFamily& graph_requests_total_;
-  CounterFamily& graph_retries_total_;
-  CounterFamily& graph_throttled_total_;
-  CounterFamily& graph_throttle_wait_seconds_total_;
-  CounterFamily& graph_token_requests_total_;
 
   // Resolved once, so that the hot paths skip the families' locks.
   Histogram& sqlite_batch_;
-  Counter& graph_retries_;
-  Counter& graph_throttled_;
-  Counter& graph_throttle_wait_;
-  Counter& token_success_;
-  Counter& token_failure_;
   Counter& refused_unauthenticated_;
   Counter& refused_permission_denied_;
 
@@ -248,13 +206,6 @@ class GatewayMetrics {
       ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::unique_ptr<StoreOperationMetrics>, std::less<>>
       store_operations_ ABSL_GUARDED_BY(mu_);
-
-  // Graph request counters of GET, POST, PATCH, DELETE by status 100..599,
-  // and [method][0] for "error"; other methods and statuses take the
-  // family's lock.
-  static constexpr int kGraphMethods = 4;
-  static constexpr int kMaxStatus = 600;
-  std::unique_ptr<std::atomic<Counter*>[]> graph_requests_;
 };
 
 // The process-wide instance.

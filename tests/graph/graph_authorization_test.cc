@@ -116,8 +116,8 @@ class ClientCredentialsTest : public ::testing::Test {
 
   std::unique_ptr<ClientCredentialsAuthorization> Make(
       ClientCredentialsOptions options) {
-    return std::make_unique<ClientCredentialsAuthorization>(std::move(options),
-                                                            http_);
+    return std::make_unique<ClientCredentialsAuthorization>(
+        std::move(options), http_, GraphStats::Unexposed());
   }
   std::unique_ptr<ClientCredentialsAuthorization> Make() {
     return Make(Options());
@@ -161,7 +161,8 @@ TEST_F(ClientCredentialsTest, ReservedCharactersInCredentialsAreFormEncoded) {
   options.token_url = fake.token_url();
   options.client_id = fake_options.client_id;
   options.client_secret = fake_options.client_secret;
-  ClientCredentialsAuthorization authorization(options, http_);
+  ClientCredentialsAuthorization authorization(options, http_,
+                                               GraphStats::Unexposed());
   absl::StatusOr<std::string> result = AuthorizeAndWait(authorization);
   ASSERT_TRUE(result.ok()) << result.status();
   std::vector<RecordedRequest> seen = fake.requests(FakeEndpoint::kToken);
@@ -538,4 +539,51 @@ TEST_F(ReadSecretFileTest, UnreadableFileNeverEchoesItsContent) {
 }
 
 }  // namespace
+// --- OpenGraphAuthorization --------------------------------------------------
+
+TEST_F(ReadSecretFileTest, OpensTheAuthorizationTheFlagsName) {
+  auto http = std::make_shared<http::CpprestHttpClient>();
+  GraphAuthOptions options;
+  absl::StatusOr<std::unique_ptr<GraphAuthorization>> passthrough =
+      OpenGraphAuthorization(options, http, GraphStats::Unexposed());
+  ASSERT_TRUE(passthrough.ok()) << passthrough.status();
+  EXPECT_TRUE((*passthrough)->UsesCallerCredentials());
+
+  options.auth = "client_credentials";
+  options.tenant_id = "contoso.onmicrosoft.com";
+  options.client_id = "app";
+  options.client_secret_file = Write("s3cr3t\n");
+  absl::StatusOr<std::unique_ptr<GraphAuthorization>> app =
+      OpenGraphAuthorization(options, http, GraphStats::Unexposed());
+  ASSERT_TRUE(app.ok()) << app.status();
+  EXPECT_FALSE((*app)->UsesCallerCredentials());
+}
+
+TEST_F(ReadSecretFileTest, IncompleteAuthorizationFlagsNameWhatIsMissing) {
+  auto http = std::make_shared<http::CpprestHttpClient>();
+  const std::string secret = Write("s3cr3t");
+  const struct {
+    GraphAuthOptions options;
+    const char* message;
+  } cases[] = {
+      {{"kerberos", "t", "c", secret, ""}, "--graph_auth=kerberos"},
+      {{"client_credentials", "t", "", secret, ""}, "--graph_client_id"},
+      {{"client_credentials", "", "c", secret, ""}, "--graph_tenant_id"},
+      {{"client_credentials", "t", "c", "", ""}, "--graph_client_secret_file"},
+  };
+  for (const auto& [options, message] : cases) {
+    absl::StatusOr<std::unique_ptr<GraphAuthorization>> opened =
+        OpenGraphAuthorization(options, http, GraphStats::Unexposed());
+    EXPECT_EQ(opened.status().code(), absl::StatusCode::kInvalidArgument)
+        << message;
+    EXPECT_THAT(std::string(opened.status().message()), HasSubstr(message));
+  }
+  GraphAuthOptions unreadable{"client_credentials", "t", "c",
+                              secret + ".missing", ""};
+  EXPECT_EQ(OpenGraphAuthorization(unreadable, http, GraphStats::Unexposed())
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 }  // namespace ndes::graph

@@ -54,11 +54,12 @@ class GraphGatewayTest : public ::testing::Test {
     options.retry.max_attempts = 2;
     options.retry.initial_backoff = absl::Milliseconds(5);
     options.retry.max_backoff = absl::Milliseconds(10);
+    options.budget = RequestBudget::Off();
     absl::StatusOr<std::unique_ptr<GraphConnectorStore>> store =
         GraphConnectorStore::Create(
             options, std::make_shared<http::CpprestHttpClient>(),
             std::make_unique<PassthroughAuthorization>(),
-            std::make_unique<http::ThreadScheduler>());
+            std::make_unique<http::ThreadScheduler>(), GraphStats::Unexposed());
     ASSERT_TRUE(store.ok()) << store.status();
     gateway_ =
         std::make_unique<ndes::testing::InProcessGateway>(*std::move(store));
@@ -142,18 +143,21 @@ TEST_F(GraphGatewayTest, UpdateWithFieldMaskSendsThePatchDocument) {
       stub().UpdateNdesConnectors(CallerContext().get(), request, &answer);
   ASSERT_TRUE(status.ok()) << status.error_message();
 
+  // With an etag: the connector is read and compared, then patched.
   std::vector<RecordedRequest> seen = GraphRequests();
-  ASSERT_THAT(seen, SizeIs(1));
-  EXPECT_EQ(seen[0].method, "PATCH");
-  EXPECT_EQ(seen[0].target, fake_.collection_path() + "/ndes-1");
-  EXPECT_THAT(seen[0].Header("if-match"), Optional(seeded.etag()));
-  EXPECT_THAT(seen[0].Header("prefer"),
+  ASSERT_THAT(seen, SizeIs(2));
+  EXPECT_EQ(seen[0].method, "GET");
+  const RecordedRequest& patch = seen[1];
+  EXPECT_EQ(patch.method, "PATCH");
+  EXPECT_EQ(patch.target, fake_.collection_path() + "/ndes-1");
+  EXPECT_THAT(patch.Header("if-match"), Optional(seeded.etag()));
+  EXPECT_THAT(patch.Header("prefer"),
               Optional(std::string("return=representation")));
   std::error_code error;
-  const web::json::value body = web::json::value::parse(seen[0].body, error);
-  ASSERT_FALSE(error) << seen[0].body;
-  ASSERT_TRUE(body.is_object()) << seen[0].body;
-  EXPECT_EQ(body.size(), 3u) << seen[0].body;
+  const web::json::value body = web::json::value::parse(patch.body, error);
+  ASSERT_FALSE(error) << patch.body;
+  ASSERT_TRUE(body.is_object()) << patch.body;
+  EXPECT_EQ(body.size(), 3u) << patch.body;
   EXPECT_EQ(body.at("@odata.type").as_string(),
             "#microsoft.graph.ndesConnector");
   EXPECT_EQ(body.at("displayName").as_string(), "NDES-02");

@@ -23,8 +23,8 @@ TEST(GatewayMetricsTest, CountsAFinishedCallByMethodAndCode) {
   const double ok_before = CallsTotal("UpdateNdesConnectors", "OK");
   const double not_found_before =
       CallsTotal("UpdateNdesConnectors", "NOT_FOUND");
-  Histogram& duration = Metrics().call_duration_seconds().WithLabels(
-      {"UpdateNdesConnectors"});
+  Histogram& duration =
+      Metrics().call_duration_seconds().WithLabels({"UpdateNdesConnectors"});
   const std::uint64_t observed_before = duration.Read().count;
 
   CallToken first = Metrics().CallStarted("UpdateNdesConnectors");
@@ -126,24 +126,6 @@ TEST(GatewayMetricsTest, CountsAuthRefusalsByReason) {
   Metrics().AuthRefused(AuthRefusal::kPermissionDenied);
   EXPECT_EQ(unauthenticated.Value(), unauthenticated_before + 1);
   EXPECT_EQ(denied.Value(), denied_before + 2);
-}
-
-TEST(GatewayMetricsTest, CountsGraphRequestsByMethodAndStatus) {
-  Counter& patch_200 =
-      Metrics().graph_requests_total().WithLabels({"PATCH", "200"});
-  Counter& get_error =
-      Metrics().graph_requests_total().WithLabels({"GET", "error"});
-  Counter& odd = Metrics().graph_requests_total().WithLabels({"PUT", "999"});
-  const double patch_before = patch_200.Value();
-  const double error_before = get_error.Value();
-  const double odd_before = odd.Value();
-  Metrics().GraphAnswered("PATCH", 200);
-  Metrics().GraphAnswered("PATCH", 200);
-  Metrics().GraphFailed("GET");
-  Metrics().GraphAnswered("PUT", 999);
-  EXPECT_EQ(patch_200.Value(), patch_before + 2);
-  EXPECT_EQ(get_error.Value(), error_before + 1);
-  EXPECT_EQ(odd.Value(), odd_before + 1);
 }
 
 TEST(GatewayMetricsTest, ExposesBuildInfoAndProcessMetrics) {

@@ -116,7 +116,8 @@ class DeferredStore final : public store::ConnectorStore {
   bool available_ = true;
 };
 
-TEST(InstrumentedConnectorStoreTest, MeasuresUntilTheCallbackAndForwardsAvailability) {
+TEST(InstrumentedConnectorStoreTest,
+     MeasuresUntilTheCallbackAndForwardsAvailability) {
   const std::string backend = "deferred";
   auto inner = std::make_unique<DeferredStore>();
   DeferredStore* deferred = inner.get();

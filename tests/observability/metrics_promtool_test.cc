@@ -17,6 +17,7 @@
 #include "graph/fake_graph_server.h"
 #include "graph/graph_authorization.h"
 #include "graph/graph_connector_store.h"
+#include "graph/graph_stats.h"
 #include "gtest/gtest.h"
 #include "http/cpprest_http_client.h"
 #include "observability/gateway_metrics.h"
@@ -92,8 +93,7 @@ void MakeActivity(const std::string& dir) {
 
   auto sqlite = store::SqliteConnectorStore::Open(dir + "/promtool.db");
   ASSERT_THAT(sqlite, IsOk());
-  InstrumentedConnectorStore instrumented_sqlite("sqlite",
-                                                 *std::move(sqlite));
+  InstrumentedConnectorStore instrumented_sqlite("sqlite", *std::move(sqlite));
   SyncStore sqlite_sync(instrumented_sqlite);
   EXPECT_THAT(sqlite_sync.Create(SampleConnector("ndes-1")), IsOk());
   EXPECT_THAT(sqlite_sync.Update(RenameCommand("ndes-1", "renamed")), IsOk());
@@ -106,6 +106,10 @@ void MakeActivity(const std::string& dir) {
   throttled.headers = {{"Retry-After", "0"}};
   fake.Enqueue(throttled);
   auto http = std::make_shared<http::CpprestHttpClient>();
+  // As the gateway does: the Graph backend's series on the process's
+  // registry, the one /metrics serves.
+  std::shared_ptr<graph::GraphStats> stats =
+      graph::GraphStats::Create(Metrics().registry());
   graph::ClientCredentialsOptions credentials;
   credentials.token_url = fake.token_url();
   credentials.client_id = fake.options().client_id;
@@ -114,9 +118,9 @@ void MakeActivity(const std::string& dir) {
   options.base_url = fake.base_url();
   auto graph_store = graph::GraphConnectorStore::Create(
       options, http,
-      std::make_unique<graph::ClientCredentialsAuthorization>(credentials,
-                                                              http),
-      std::make_unique<http::ThreadScheduler>());
+      std::make_unique<graph::ClientCredentialsAuthorization>(credentials, http,
+                                                              stats),
+      std::make_unique<http::ThreadScheduler>(), stats);
   ASSERT_THAT(graph_store, IsOk());
   InstrumentedConnectorStore graph("graph", *std::move(graph_store));
   SyncStore graph_sync(graph);
@@ -140,12 +144,18 @@ TEST_F(MetricsPromtoolTest, TheScrapePassesPromtoolCheckMetrics) {
   ASSERT_EQ(scrape->status_code, 200);
   // The activity shows, so the check covers every kind of family.
   for (const char* expected :
-       {"ndes_gateway_calls_total{method=\"UpdateNdesConnectors\",code=\"NOT_FOUND\"}",
-        "ndes_gateway_store_operations_total{backend=\"sqlite\",operation=\"update\",code=\"OK\"}",
-        "ndes_gateway_store_operation_duration_seconds_bucket{backend=\"graph\"",
+       {"ndes_gateway_calls_total{method=\"UpdateNdesConnectors\",code=\"NOT_"
+        "FOUND\"}",
+        "ndes_gateway_store_operations_total{backend=\"sqlite\",operation="
+        "\"update\",code=\"OK\"}",
+        "ndes_gateway_store_operation_duration_seconds_bucket{backend="
+        "\"graph\"",
         "ndes_gateway_sqlite_commit_batch_size_bucket{le=\"1\"}",
         "ndes_gateway_graph_requests_total{method=\"GET\",status=\"429\"}",
         "ndes_gateway_graph_token_requests_total{result=\"success\"}",
+        "ndes_gateway_graph_queue_wait_seconds_bucket{kind=\"read\"",
+        "ndes_gateway_graph_budget{budget=\"writes\"}",
+        "ndes_gateway_graph_budget_remaining{budget=\"requests\"}",
         "ndes_gateway_auth_refusals_total{reason=\"unauthenticated\"}",
         "\nprocess_open_fds "}) {
     EXPECT_THAT(scrape->body, HasSubstr(expected));

@@ -131,8 +131,7 @@ TEST(MetricsRegistryTest, HistogramBucketsAreInclusiveUpperBounds) {
   EXPECT_EQ(snapshot.count, 10u);
 
   Histogram& durations =
-      registry.AddHistogram("app_durations_seconds", "D.", {0.001, 0.01})
-          .Get();
+      registry.AddHistogram("app_durations_seconds", "D.", {0.001, 0.01}).Get();
   durations.Observe(absl::Microseconds(1000));
   durations.Observe(absl::Milliseconds(5));
   EXPECT_THAT(durations.Read().cumulative, ElementsAre(1, 2, 2));
@@ -167,8 +166,7 @@ TEST(MetricsRegistryTest, FormatsSampleValues) {
   EXPECT_EQ(FormatSampleValue(0.00005), "5e-05");
   EXPECT_EQ(FormatSampleValue(1234567890123.0), "1234567890123");
   EXPECT_EQ(FormatSampleValue(-2.5), "-2.5");
-  EXPECT_EQ(FormatSampleValue(std::numeric_limits<double>::infinity()),
-            "+Inf");
+  EXPECT_EQ(FormatSampleValue(std::numeric_limits<double>::infinity()), "+Inf");
   EXPECT_EQ(FormatSampleValue(-std::numeric_limits<double>::infinity()),
             "-Inf");
   EXPECT_EQ(FormatSampleValue(std::nan("")), "NaN");
@@ -181,8 +179,7 @@ TEST(MetricsRegistryTest, ExponentialBucketsDouble) {
 
 TEST(MetricsRegistryDeathTest, RefusesProgrammingErrors) {
   MetricsRegistry registry;
-  CounterFamily& family =
-      registry.AddCounter("app_ok_total", "Ok.", {"kind"});
+  CounterFamily& family = registry.AddCounter("app_ok_total", "Ok.", {"kind"});
   EXPECT_DEATH(registry.AddCounter("app_ok_total", "Again."), "twice");
   EXPECT_DEATH(registry.AddCounter("2app", "Bad name."), "invalid metric");
   EXPECT_DEATH(registry.AddGauge("app_g", "Bad label.", {"a-b"}),

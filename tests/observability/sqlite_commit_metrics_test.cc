@@ -42,8 +42,8 @@ TEST_F(SqliteCommitMetricsTest, EveryDurableCommitObservesItsBatch) {
     threads.emplace_back([&store, t] {
       SyncStore sync(**store);
       for (int i = 0; i < kWritesPerThread; ++i) {
-        EXPECT_THAT(sync.Create(SampleConnector(
-                        "ndes-" + std::to_string(t) + "-" + std::to_string(i))),
+        EXPECT_THAT(sync.Create(SampleConnector("ndes-" + std::to_string(t) +
+                                                "-" + std::to_string(i))),
                     IsOk());
       }
     });
