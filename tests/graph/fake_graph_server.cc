@@ -1,22 +1,11 @@
 #include "graph/fake_graph_server.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
-#include <iostream>
 #include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -36,224 +25,10 @@ constexpr absl::string_view kCollectionSuffix =
 constexpr absl::string_view kTokenSuffix = "/oauth2/v2.0/token";
 constexpr absl::string_view kGraphScope =
     "https://graph.microsoft.com/.default";
-constexpr std::size_t kMaxHeaderBytes = 1 << 20;
-constexpr std::size_t kMaxBodyBytes = 64 << 20;
-
-[[noreturn]] void Fail(absl::string_view what) {
-  std::cerr << "FakeGraphServer: " << what << ": " << std::strerror(errno)
-            << std::endl;
-  std::abort();
-}
-
-std::string ReasonPhrase(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 204:
-      return "No Content";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 409:
-      return "Conflict";
-    case 412:
-      return "Precondition Failed";
-    case 413:
-      return "Payload Too Large";
-    case 415:
-      return "Unsupported Media Type";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "Status";
-  }
-}
-
-bool HasBody(int status) {
-  return status >= 200 && status != 204 && status != 304;
-}
-
-std::string HttpDate(absl::Time time) {
-  return absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", time,
-                          absl::UTCTimeZone());
-}
+constexpr absl::string_view kOpaqueTokenPrefix = "intune-page:";
 
 std::string IsoDate(absl::Time time) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%S", time, absl::UTCTimeZone());
-}
-
-// Every byte but the unreserved ones of RFC 3986 percent-encoded.
-std::string PercentEncode(absl::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string encoded;
-  for (unsigned char c : text) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' ||
-        c == '~') {
-      encoded.push_back(static_cast<char>(c));
-    } else {
-      encoded.push_back('%');
-      encoded.push_back(kHex[c >> 4]);
-      encoded.push_back(kHex[c & 0xF]);
-    }
-  }
-  return encoded;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool SendAll(int fd, absl::string_view data) {
-  while (!data.empty()) {
-    const ssize_t sent = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (sent < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(sent));
-  }
-  return true;
-}
-
-// Appends what the peer sent next; false at the end of the stream.
-bool ReadMore(int fd, std::string& buffer) {
-  char chunk[16384];
-  while (true) {
-    const ssize_t received = ::recv(fd, chunk, sizeof chunk, 0);
-    if (received < 0 && errno == EINTR) continue;
-    if (received <= 0) return false;
-    buffer.append(chunk, static_cast<std::size_t>(received));
-    return true;
-  }
-}
-
-enum class ReadResult { kRequest, kClosed, kMalformed };
-
-// Reads one request from `fd` (bytes already received are in `buffer`,
-// which keeps what follows the request).
-ReadResult ReadRequest(int fd, std::string& buffer, RecordedRequest& request,
-                       bool& keep_alive) {
-  std::size_t head_end;
-  while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
-    if (buffer.size() > kMaxHeaderBytes) return ReadResult::kMalformed;
-    if (!ReadMore(fd, buffer)) return ReadResult::kClosed;
-  }
-  const std::string head = buffer.substr(0, head_end);
-  buffer.erase(0, head_end + 4);
-
-  std::vector<absl::string_view> lines = absl::StrSplit(head, "\r\n");
-  std::vector<absl::string_view> request_line =
-      absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
-  if (request_line.size() != 3 ||
-      !absl::StartsWith(request_line[2], "HTTP/1.")) {
-    return ReadResult::kMalformed;
-  }
-  request.method = std::string(request_line[0]);
-  request.target = std::string(request_line[1]);
-  const bool http10 = request_line[2] == "HTTP/1.0";
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    const std::size_t colon = lines[i].find(':');
-    if (colon == absl::string_view::npos || colon == 0) {
-      return ReadResult::kMalformed;
-    }
-    request.headers.emplace_back(
-        absl::AsciiStrToLower(lines[i].substr(0, colon)),
-        std::string(absl::StripAsciiWhitespace(lines[i].substr(colon + 1))));
-  }
-  const std::string connection =
-      absl::AsciiStrToLower(request.Header("connection").value_or(""));
-  keep_alive = http10 ? absl::StrContains(connection, "keep-alive")
-                      : !absl::StrContains(connection, "close");
-
-  const std::string transfer_encoding =
-      absl::AsciiStrToLower(request.Header("transfer-encoding").value_or(""));
-  if (absl::StrContains(transfer_encoding, "chunked")) {
-    while (true) {
-      std::size_t line_end;
-      while ((line_end = buffer.find("\r\n")) == std::string::npos) {
-        if (buffer.size() > kMaxHeaderBytes) return ReadResult::kMalformed;
-        if (!ReadMore(fd, buffer)) return ReadResult::kClosed;
-      }
-      std::string size_text = buffer.substr(0, line_end);
-      size_text = size_text.substr(0, size_text.find(';'));
-      buffer.erase(0, line_end + 2);
-      char* end = nullptr;
-      const unsigned long long size =
-          std::strtoull(size_text.c_str(), &end, 16);
-      if (size_text.empty() || end == size_text.c_str() ||
-          size > kMaxBodyBytes || request.body.size() + size > kMaxBodyBytes) {
-        return ReadResult::kMalformed;
-      }
-      if (size == 0) {
-        // Trailers, up to an empty line.
-        while (true) {
-          while ((line_end = buffer.find("\r\n")) == std::string::npos) {
-            if (!ReadMore(fd, buffer)) return ReadResult::kClosed;
-          }
-          const bool last = line_end == 0;
-          buffer.erase(0, line_end + 2);
-          if (last) return ReadResult::kRequest;
-        }
-      }
-      while (buffer.size() < size + 2) {
-        if (!ReadMore(fd, buffer)) return ReadResult::kClosed;
-      }
-      request.body.append(buffer, 0, size);
-      buffer.erase(0, size + 2);
-    }
-  }
-  std::size_t length = 0;
-  if (std::optional<std::string> content_length =
-          request.Header("content-length")) {
-    if (!absl::SimpleAtoi(*content_length, &length) || length > kMaxBodyBytes) {
-      return ReadResult::kMalformed;
-    }
-  }
-  while (buffer.size() < length) {
-    if (!ReadMore(fd, buffer)) return ReadResult::kClosed;
-  }
-  request.body = buffer.substr(0, length);
-  buffer.erase(0, length);
-  return ReadResult::kRequest;
-}
-
-bool HasHeader(const std::vector<std::pair<std::string, std::string>>& headers,
-               absl::string_view name) {
-  for (const auto& [key, value] : headers) {
-    if (absl::EqualsIgnoreCase(key, name)) return true;
-  }
-  return false;
-}
-
-// Whether an If-Match header (absent: no condition) matches `etag`.
-bool IfMatchAllows(const std::optional<std::string>& if_match,
-                   const std::string& etag) {
-  if (!if_match.has_value()) return true;
-  for (absl::string_view candidate : absl::StrSplit(*if_match, ',')) {
-    candidate = absl::StripAsciiWhitespace(candidate);
-    if (candidate == "*" || candidate == etag) return true;
-  }
-  return false;
 }
 
 // cpprestsdk's erase throws for a key that is not there.
@@ -266,17 +41,32 @@ bool IsJsonContent(const RecordedRequest& request) {
                                     "application/json");
 }
 
+FakeEndpoint EndpointOf(absl::string_view path) {
+  if (path == kBasePath ||
+      absl::StartsWith(path, absl::StrCat(kBasePath, "/"))) {
+    return FakeEndpoint::kGraph;
+  }
+  if (absl::EndsWith(path, kTokenSuffix)) return FakeEndpoint::kToken;
+  return FakeEndpoint::kOther;
+}
+
+bool IsWrite(absl::string_view method) {
+  return method == "POST" || method == "PATCH" || method == "DELETE";
+}
+
+// Drops the times that left the window ending at `now`; true if what
+// remains is below `budget` (or there is no budget).
+bool HasRoom(std::deque<absl::Time>& answered, int budget, absl::Time now,
+             absl::Duration window) {
+  while (!answered.empty() && answered.front() <= now - window) {
+    answered.pop_front();
+  }
+  return budget <= 0 || static_cast<int>(answered.size()) < budget;
+}
+
 }  // namespace
 
 // --- Free functions ----------------------------------------------------------
-
-std::optional<std::string> RecordedRequest::Header(
-    absl::string_view name) const {
-  for (const auto& [key, value] : headers) {
-    if (absl::EqualsIgnoreCase(key, name)) return value;
-  }
-  return std::nullopt;
-}
 
 std::string GraphErrorBody(absl::string_view code, absl::string_view message,
                            absl::string_view request_id,
@@ -347,92 +137,36 @@ ScriptedResponse GraphErrorResponse(int status, absl::string_view code,
   return response;
 }
 
-std::optional<std::string> PercentDecode(absl::string_view text) {
-  std::string decoded;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      decoded.push_back(text[i]);
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    const int high = HexValue(text[i + 1]);
-    const int low = HexValue(text[i + 2]);
-    if (high < 0 || low < 0) return std::nullopt;
-    decoded.push_back(static_cast<char>(high * 16 + low));
-    i += 2;
-  }
-  return decoded;
-}
-
-std::map<std::string, std::string> ParseFormBody(absl::string_view body) {
-  std::map<std::string, std::string> fields;
-  for (absl::string_view pair : absl::StrSplit(body, '&', absl::SkipEmpty())) {
-    const std::size_t equals = pair.find('=');
-    std::string name(pair.substr(0, equals));
-    std::string value(equals == absl::string_view::npos
-                          ? absl::string_view()
-                          : pair.substr(equals + 1));
-    std::replace(name.begin(), name.end(), '+', ' ');
-    std::replace(value.begin(), value.end(), '+', ' ');
-    fields[PercentDecode(name).value_or(name)] =
-        PercentDecode(value).value_or(value);
-  }
-  return fields;
+FakeGraphBehaviour FakeGraphBehaviour::IntuneLike(
+    int write_budget, int request_budget, absl::Duration budget_window) {
+  FakeGraphBehaviour intune;
+  intune.write_budget = write_budget;
+  intune.request_budget = request_budget;
+  intune.budget_window = budget_window;
+  intune.patch_answers_no_content = true;
+  intune.assigns_ids = true;
+  intune.sends_etags = false;
+  intune.honours_if_match = false;
+  intune.page_size = 5;
+  intune.opaque_skiptokens = true;
+  intune.unknown_properties = true;
+  return intune;
 }
 
 // --- FakeGraphServer ---------------------------------------------------------
 
 FakeGraphServer::FakeGraphServer(FakeGraphServerOptions options)
     : options_(std::move(options)),
+      behaviour_(options_.behaviour),
       token_lifetime_seconds_(options_.token_lifetime_seconds) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) Fail("socket");
-  const int one = 1;
-  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address),
-             sizeof address) != 0) {
-    Fail("bind 127.0.0.1:0");
-  }
-  if (::listen(listen_fd_, 128) != 0) Fail("listen");
-  socklen_t length = sizeof address;
-  if (::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address),
-                    &length) != 0) {
-    Fail("getsockname");
-  }
-  port_ = ntohs(address.sin_port);
-  if (::pipe2(wake_fds_, O_CLOEXEC) != 0) Fail("pipe2");
-  accept_thread_ = std::thread([this] { AcceptLoop(); });
+  listener_ = std::make_unique<FakeHttpListener>(
+      [this](RecordedRequest request) { return Handle(std::move(request)); });
 }
 
-FakeGraphServer::~FakeGraphServer() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-  const char wake = 'x';
-  while (::write(wake_fds_[1], &wake, 1) < 0 && errno == EINTR) {
-  }
-  accept_thread_.join();
-  std::vector<std::thread> threads;
-  {
-    absl::MutexLock lock(&mu_);
-    // Unblocks every connection thread in recv or send; each closes its own
-    // descriptor (under mu_, so none is shut down after being reused).
-    for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
-    threads.swap(connection_threads_);
-  }
-  for (std::thread& thread : threads) thread.join();
-  ::close(listen_fd_);
-  ::close(wake_fds_[0]);
-  ::close(wake_fds_[1]);
-}
+FakeGraphServer::~FakeGraphServer() { listener_.reset(); }
 
 std::string FakeGraphServer::origin() const {
-  return absl::StrCat("http://127.0.0.1:", port_);
+  return absl::StrCat("http://127.0.0.1:", port());
 }
 
 std::string FakeGraphServer::base_url() const {
@@ -478,7 +212,22 @@ std::size_t FakeGraphServer::connector_count() const {
 
 void FakeGraphServer::SetPatchAlwaysNoContent(bool always) {
   absl::MutexLock lock(&mu_);
-  patch_always_no_content_ = always;
+  behaviour_.patch_answers_no_content = always;
+}
+
+void FakeGraphServer::SetBehaviour(FakeGraphBehaviour behaviour) {
+  absl::MutexLock lock(&mu_);
+  behaviour_ = behaviour;
+}
+
+FakeGraphBehaviour FakeGraphServer::behaviour() const {
+  absl::MutexLock lock(&mu_);
+  return behaviour_;
+}
+
+int FakeGraphServer::budget_refusals() const {
+  absl::MutexLock lock(&mu_);
+  return budget_refusals_;
 }
 
 void FakeGraphServer::SetResponseDelay(absl::Duration delay) {
@@ -555,8 +304,7 @@ void FakeGraphServer::ClearRequests() {
 }
 
 int FakeGraphServer::connections_accepted() const {
-  absl::MutexLock lock(&mu_);
-  return connections_;
+  return listener_->connections_accepted();
 }
 
 bool FakeGraphServer::WaitForRequests(std::size_t count, absl::Duration timeout,
@@ -580,109 +328,15 @@ bool FakeGraphServer::WaitForRequests(std::size_t count, absl::Duration timeout,
   return mu_.AwaitWithTimeout(absl::Condition(+enough, &args), timeout);
 }
 
-bool FakeGraphServer::Wait(absl::Duration delay) const {
-  absl::MutexLock lock(&mu_);
-  if (delay > absl::ZeroDuration()) {
-    mu_.AwaitWithTimeout(absl::Condition(&stopping_), delay);
-  }
-  return !stopping_;
-}
-
 std::string FakeGraphServer::NextEtag() {
   return absl::StrCat("W/\"", ++etag_counter_, "\"");
 }
 
-void FakeGraphServer::AcceptLoop() {
-  while (true) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_fds_[0], POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    if (fds[1].revents != 0) return;
-    if ((fds[0].revents & POLLIN) == 0) continue;
-    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    const int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    absl::MutexLock lock(&mu_);
-    if (stopping_) {
-      ::close(fd);
-      return;
-    }
-    const int connection = ++connections_;
-    open_fds_.insert(fd);
-    connection_threads_.emplace_back(
-        [this, fd, connection] { ServeConnection(fd, connection); });
-  }
-}
-
-void FakeGraphServer::ServeConnection(int fd, int connection) {
-  std::string buffer;
-  for (int sequence = 1;; ++sequence) {
-    RecordedRequest request;
-    bool keep_alive = true;
-    const ReadResult read = ReadRequest(fd, buffer, request, keep_alive);
-    if (read == ReadResult::kClosed) break;
-    if (read == ReadResult::kMalformed) {
-      SendAll(fd,
-              "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
-              "Connection: close\r\n\r\n");
-      break;
-    }
-    request.connection = connection;
-    request.sequence_on_connection = sequence;
-    request.received_at = absl::Now();
-    const std::size_t question = request.target.find('?');
-    request.path = request.target.substr(0, question);
-    request.query = question == std::string::npos
-                        ? ""
-                        : request.target.substr(question + 1);
-    if (request.path == kBasePath ||
-        absl::StartsWith(request.path, absl::StrCat(kBasePath, "/"))) {
-      request.endpoint = FakeEndpoint::kGraph;
-    } else if (absl::EndsWith(request.path, kTokenSuffix)) {
-      request.endpoint = FakeEndpoint::kToken;
-    } else {
-      request.endpoint = FakeEndpoint::kOther;
-    }
-
-    const Answer answer = Handle(std::move(request));
-    if (!Wait(answer.delay) || answer.close_without_answer) break;
-
-    std::string response = absl::StrCat("HTTP/1.1 ", answer.status, " ",
-                                        ReasonPhrase(answer.status), "\r\n");
-    absl::StrAppend(&response, "Date: ", HttpDate(absl::Now()), "\r\n");
-    if (!HasHeader(answer.headers, "request-id")) {
-      absl::StrAppend(&response, "request-id: ", answer.request_id, "\r\n");
-    }
-    if (!answer.client_request_id.empty() &&
-        !HasHeader(answer.headers, "client-request-id")) {
-      absl::StrAppend(&response,
-                      "client-request-id: ", answer.client_request_id, "\r\n");
-    }
-    for (const auto& [name, value] : answer.headers) {
-      if (absl::EqualsIgnoreCase(name, "content-length")) continue;
-      absl::StrAppend(&response, name, ": ", value, "\r\n");
-    }
-    const bool has_body = HasBody(answer.status);
-    if (has_body) {
-      absl::StrAppend(&response, "Content-Length: ", answer.body.size(),
-                      "\r\n");
-    }
-    if (!keep_alive) absl::StrAppend(&response, "Connection: close\r\n");
-    absl::StrAppend(&response, "\r\n");
-    if (has_body) absl::StrAppend(&response, answer.body);
-    if (!SendAll(fd, response) || !keep_alive) break;
-  }
-  absl::MutexLock lock(&mu_);
-  open_fds_.erase(fd);
-  ::close(fd);
-}
-
 FakeGraphServer::Answer FakeGraphServer::Handle(RecordedRequest request) {
   request.request_id = translation::GenerateConnectorId();
+  request.endpoint = EndpointOf(request.path);
   std::optional<ScriptedResponse> scripted;
+  std::optional<Answer> throttled;
   absl::Duration delay;
   {
     absl::MutexLock lock(&mu_);
@@ -700,10 +354,15 @@ FakeGraphServer::Answer FakeGraphServer::Handle(RecordedRequest request) {
         break;
       }
     }
+    if (!scripted.has_value() && request.endpoint == FakeEndpoint::kGraph) {
+      throttled = SpendBudget(request);
+    }
   }
   Answer answer;
-  if (scripted.has_value() && scripted->close_without_answer &&
-      scripted->handle_before_closing) {
+  if (throttled.has_value()) {
+    answer = *std::move(throttled);
+  } else if (scripted.has_value() && scripted->close_without_answer &&
+             scripted->handle_before_closing) {
     if (request.endpoint == FakeEndpoint::kGraph) HandleGraph(request);
     if (request.endpoint == FakeEndpoint::kToken) HandleToken(request);
     answer.delay = scripted->delay;
@@ -829,8 +488,50 @@ FakeGraphServer::Answer FakeGraphServer::HandleGraph(
 
 web::json::value FakeGraphServer::Representation(const Stored& stored) const {
   web::json::value json = stored.json;
-  json["@odata.etag"] = web::json::value::string(stored.etag);
+  if (behaviour_.sends_etags) {
+    json["@odata.etag"] = web::json::value::string(stored.etag);
+  }
+  if (behaviour_.unknown_properties) {
+    // What a newer Graph might add: a flag, a nested object, a collection.
+    json["tenantAttachStatus"] = web::json::value::string("notAttached");
+    web::json::value health = web::json::value::object();
+    health["status"] = web::json::value::string("healthy");
+    health["checks"] = web::json::value::array(
+        {web::json::value::number(1), web::json::value::null()});
+    json["connectorHealth"] = health;
+    json["isRetired"] = web::json::value::boolean(false);
+  }
   return json;
+}
+
+bool FakeGraphServer::IfMatchAllows(const RecordedRequest& request,
+                                    const Stored& stored) const {
+  const std::optional<std::string> if_match = request.Header("if-match");
+  if (!if_match.has_value() || !behaviour_.honours_if_match) return true;
+  for (absl::string_view candidate : absl::StrSplit(*if_match, ',')) {
+    candidate = absl::StripAsciiWhitespace(candidate);
+    if (candidate == "*" || candidate == stored.etag) return true;
+  }
+  return false;
+}
+
+std::optional<FakeGraphServer::Answer> FakeGraphServer::SpendBudget(
+    const RecordedRequest& request) {
+  const absl::Time now = absl::Now();
+  const absl::Duration window = behaviour_.budget_window;
+  const bool write = IsWrite(request.method);
+  if (!HasRoom(answered_requests_, behaviour_.request_budget, now, window) ||
+      (write &&
+       !HasRoom(answered_writes_, behaviour_.write_budget, now, window))) {
+    ++budget_refusals_;
+    // As Intune does: no Retry-After.
+    return ErrorAnswer<Answer>(
+        request, 429, "TooManyRequests",
+        IntuneErrorMessage("Too many requests. Please try again later."));
+  }
+  if (behaviour_.request_budget > 0) answered_requests_.push_back(now);
+  if (write && behaviour_.write_budget > 0) answered_writes_.push_back(now);
+  return std::nullopt;
 }
 
 FakeGraphServer::Answer FakeGraphServer::ListConnectors(
@@ -858,9 +559,20 @@ FakeGraphServer::Answer FakeGraphServer::ListConnectors(
       }
     } else if (*name == "$skiptoken") {
       skiptoken = *value;
+      if (behaviour_.opaque_skiptokens) {
+        std::string decoded;
+        absl::string_view last;
+        if (absl::WebSafeBase64Unescape(*value, &decoded)) last = decoded;
+        if (!absl::ConsumePrefix(&last, kOpaqueTokenPrefix)) {
+          return ErrorAnswer<Answer>(request, 400, "BadRequest",
+                                     "The $skiptoken is not valid.");
+        }
+        skiptoken = std::string(last);
+      }
     }
   }
   top = std::min(top, options_.max_page_size);
+  if (behaviour_.page_size > 0) top = behaviour_.page_size;
 
   auto it = skiptoken.has_value() ? connectors_.upper_bound(*skiptoken)
                                   : connectors_.begin();
@@ -875,10 +587,21 @@ FakeGraphServer::Answer FakeGraphServer::ListConnectors(
   body["@odata.context"] = web::json::value::string(
       absl::StrCat(base_url(), "/$metadata#deviceManagement/ndesConnectors"));
   body["value"] = web::json::value::array(items);
-  if (it != connectors_.end()) {
+  if (behaviour_.repeats_next_link && skiptoken.has_value()) {
+    // The link that fetched this page, handed out again.
     body["@odata.nextLink"] = web::json::value::string(
-        absl::StrCat(collection_url(), "?$top=", top,
-                     "&$skiptoken=", PercentEncode(last_id)));
+        absl::StrCat(collection_url(), "?", request.query));
+  } else if (it != connectors_.end()) {
+    const std::string token = behaviour_.opaque_skiptokens
+                                  ? absl::WebSafeBase64Escape(absl::StrCat(
+                                        kOpaqueTokenPrefix, last_id))
+                                  : last_id;
+    body["@odata.nextLink"] = web::json::value::string(
+        behaviour_.page_size > 0
+            ? absl::StrCat(collection_url(),
+                           "?$skiptoken=", PercentEncode(token))
+            : absl::StrCat(collection_url(), "?$top=", top,
+                           "&$skiptoken=", PercentEncode(token)));
   }
   Answer answer;
   answer.headers = {{"Content-Type", "application/json"}};
@@ -914,7 +637,9 @@ FakeGraphServer::Answer FakeGraphServer::CreateConnector(
     }
     id = body.at("id").as_string();
   }
-  if (id.empty()) id = translation::GenerateConnectorId();
+  if (id.empty() || behaviour_.assigns_ids) {
+    id = translation::GenerateConnectorId();
+  }
   if (connectors_.count(id) > 0) {
     return ErrorAnswer<Answer>(
         request, 409, "Conflict",
@@ -973,7 +698,7 @@ FakeGraphServer::Answer FakeGraphServer::PatchConnector(
     return ErrorAnswer<Answer>(request, 404, "ResourceNotFound",
                                NotFoundMessage(id));
   }
-  if (!IfMatchAllows(request.Header("if-match"), it->second.etag)) {
+  if (!IfMatchAllows(request, it->second)) {
     return ErrorAnswer<Answer>(
         request, 412, "PreconditionFailed",
         absl::StrCat("The If-Match etag does not match the current etag of "
@@ -1005,7 +730,7 @@ FakeGraphServer::Answer FakeGraphServer::PatchConnector(
   Answer answer;
   const bool representation_wanted = absl::StrContains(
       request.Header("prefer").value_or(""), "return=representation");
-  if (!representation_wanted || patch_always_no_content_) {
+  if (!representation_wanted || behaviour_.patch_answers_no_content) {
     answer.status = 204;
     return answer;
   }
@@ -1024,7 +749,7 @@ FakeGraphServer::Answer FakeGraphServer::DeleteConnector(
     return ErrorAnswer<Answer>(request, 404, "ResourceNotFound",
                                NotFoundMessage(id));
   }
-  if (!IfMatchAllows(request.Header("if-match"), it->second.etag)) {
+  if (!IfMatchAllows(request, it->second)) {
     return ErrorAnswer<Answer>(
         request, 412, "PreconditionFailed",
         absl::StrCat("The If-Match etag does not match the current etag of "

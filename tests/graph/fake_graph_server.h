@@ -1,26 +1,32 @@
-// A fake Microsoft Graph for tests: a real HTTP/1.1 listener on
-// 127.0.0.1 (port 0), written on plain POSIX sockets, that emulates
+// A fake Microsoft Graph for tests, on FakeHttpListener (a real HTTP/1.1
+// listener on 127.0.0.1, port 0), that emulates
 //
 //   {base}/deviceManagement/ndesConnectors      GET (list), POST
 //   {base}/deviceManagement/ndesConnectors/{id} GET, PATCH, DELETE
 //   /{tenant}/oauth2/v2.0/token                 POST (client credentials)
 //
-// with base = http://127.0.0.1:PORT/beta; one thread per connection,
-// HTTP/1.1 keep-alive (HTTP/1.0 and "Connection: close" honoured), request
-// bodies by Content-Length or chunked. Connectors are kept in memory as
+// with base = http://127.0.0.1:PORT/beta. Connectors are kept in memory as
 // their Graph JSON, keyed by id and ordered by id bytes, each with an
 // @odata.etag W/"<n>" from a counter that only grows. The answers follow
 // Graph: 201 + representation (+ Location) for POST, 409 for an id that
-// exists; PATCH merges with translation::ApplyGraphPatch and answers 200
-// with the representation when asked (`Prefer: return=representation`),
-// else 204 (SetPatchAlwaysNoContent makes it always 204, as Intune often
-// does); If-Match is checked by PATCH and DELETE (412); a missing id is 404;
-// a list is paged with $top and an absolute @odata.nextLink
-// (...?$top=N&$skiptoken=<last id>). Errors use Graph's envelope
+// exists; PATCH merges with the same rules as Graph and answers 200 with the
+// representation when asked (`Prefer: return=representation`), else 204;
+// If-Match is checked by PATCH and DELETE (412); a missing id is 404; a list
+// is paged with $top and an absolute @odata.nextLink. Errors use Graph's
+// envelope
 //   {"error":{"code","message","innerError":{"request-id",
 //                                             "client-request-id","date"}}}
 // with Intune's JSON document inside "message" where Intune does so (404).
 // Every answer carries request-id and echoes client-request-id.
+//
+// FakeGraphBehaviour switches on, one by one, what the real Intune does
+// where Graph's documentation promises otherwise: a write and a request
+// budget per window answered 429 without Retry-After, PATCH always 204,
+// ids it assigns itself, no etags (and If-Match ignored), pages of its own
+// size whatever $top asks with opaque $skiptoken nextLinks, a nextLink that
+// repeats, and properties the proto does not know. A connector put with
+// PutConnector keeps any state string it has, so a test can serve a state
+// the proto does not know ("unknownFutureValue", or one Graph adds later).
 //
 // The token endpoint checks the form fields of an OAuth 2.0 client
 // credentials request (client_id, client_secret,
@@ -28,7 +34,8 @@
 // and answers {"token_type":"Bearer","expires_in":N,"access_token":"..."};
 // a wrong secret is refused as the identity platform does (401
 // invalid_client, AADSTS7000215). Graph requests are checked against the
-// issued tokens when RequireIssuedToken() is on (401 otherwise).
+// issued tokens when RequireIssuedToken() is on (401 otherwise). Token
+// requests never count against the budgets.
 //
 // For assertions it records every request (method, target, headers with
 // lower-case names, body) and counts accepted TCP connections. For faults a
@@ -46,6 +53,9 @@
 //   ... GraphConnectorStore with base_url = graph.base_url() ...
 //   EXPECT_EQ(graph.requests(FakeEndpoint::kGraph).size(), 2);
 //
+//   FakeGraphServer intune(FakeGraphServerOptions{
+//       .behaviour = FakeGraphBehaviour::IntuneLike()});
+//
 // Thread-safe. The destructor closes every connection, cuts short every
 // delayed answer (which is then never sent) and joins its threads.
 #ifndef NDES_TESTS_GRAPH_FAKE_GRAPH_SERVER_H_
@@ -53,7 +63,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -65,40 +77,9 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "cpprest/json.h"
+#include "graph/fake_http_listener.h"
 
 namespace ndes::graph::testing {
-
-// The endpoints of the fake. kAny only selects; a request is never kAny.
-enum class FakeEndpoint {
-  kAny,
-  kGraph,  // everything under the Graph base path
-  kToken,  // /{tenant}/oauth2/v2.0/token
-  kOther,  // any other path (answered 404)
-};
-
-struct RecordedRequest {
-  FakeEndpoint endpoint = FakeEndpoint::kOther;
-  std::string method;
-  // The request target as sent: path and query, still percent-encoded.
-  std::string target;
-  std::string path;   // target before '?'
-  std::string query;  // target after '?', "" if none
-  // In order; names in lower case.
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  // The accepted TCP connection that carried it, from 1, and the place of
-  // the request on that connection, from 1 (more than 1: a reused
-  // connection).
-  int connection = 0;
-  int sequence_on_connection = 0;
-  absl::Time received_at;
-  // The request-id header the fake answered with (also in its error
-  // envelopes' innerError), unless a scripted answer set its own.
-  std::string request_id;
-
-  // The first header named `name` (case-insensitive), if any.
-  std::optional<std::string> Header(absl::string_view name) const;
-};
 
 // One scripted answer. It answers the first request, in arrival order, that
 // matches `endpoint` and `method`; scripted answers are matched in the order
@@ -148,12 +129,42 @@ ScriptedResponse GraphErrorResponse(int status, absl::string_view code,
                                     absl::string_view message,
                                     absl::string_view request_id = "");
 
-// %XX-decodes `text` ('+' stays '+'); nullopt for a malformed escape.
-std::optional<std::string> PercentDecode(absl::string_view text);
+// How the fake departs from the idealised Graph. The defaults are the
+// idealised Graph; IntuneLike() turns on everything the real Intune does.
+struct FakeGraphBehaviour {
+  // POST/PATCH/DELETE, and requests of any kind, answered per
+  // `budget_window` (a sliding window over the requests answered otherwise
+  // than 429); one more is answered 429 with no Retry-After, as Intune
+  // does. 0: no limit. Token requests never count.
+  int write_budget = 0;
+  int request_budget = 0;
+  absl::Duration budget_window = absl::Seconds(20);
+  // PATCH answers 204 whatever Prefer says.
+  bool patch_answers_no_content = false;
+  // POST creates under a GUID of its own, whatever id it was sent.
+  bool assigns_ids = false;
+  // Answers carry @odata.etag.
+  bool sends_etags = true;
+  // PATCH and DELETE check If-Match (412); false: If-Match is ignored.
+  bool honours_if_match = true;
+  // > 0: every list page has this many connectors, whatever $top asks.
+  int page_size = 0;
+  // nextLinks carry an opaque $skiptoken (not the last id, readably).
+  bool opaque_skiptokens = false;
+  // From the second page on, a page's nextLink is the link that fetched it:
+  // Graph hands back a nextLink it already gave.
+  bool repeats_next_link = false;
+  // Representations carry properties the proto does not know.
+  bool unknown_properties = false;
 
-// Decodes an application/x-www-form-urlencoded body ('+' is a space). A
-// name given twice keeps its last value.
-std::map<std::string, std::string> ParseFormBody(absl::string_view body);
+  // Everything Intune does: the given budget (Intune's documented per-app
+  // figures by default), PATCH 204, assigned ids, no etags and If-Match
+  // ignored, pages of 5 with opaque $skiptokens, unknown properties. (Not
+  // repeats_next_link: that is a fault, not a habit.)
+  static FakeGraphBehaviour IntuneLike(
+      int write_budget = 100, int request_budget = 1000,
+      absl::Duration budget_window = absl::Seconds(20));
+};
 
 struct FakeGraphServerOptions {
   std::string tenant_id = "tenant-id";
@@ -165,6 +176,7 @@ struct FakeGraphServerOptions {
   int max_page_size = 1000;
   // Answers without $top have this many connectors.
   int default_page_size = 100;
+  FakeGraphBehaviour behaviour;
 };
 
 class FakeGraphServer {
@@ -176,7 +188,7 @@ class FakeGraphServer {
   FakeGraphServer(const FakeGraphServer&) = delete;
   FakeGraphServer& operator=(const FakeGraphServer&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return listener_->port(); }
   std::string origin() const;           // http://127.0.0.1:PORT
   std::string base_url() const;         // origin() + "/beta"
   std::string collection_path() const;  // /beta/deviceManagement/ndesConnectors
@@ -197,6 +209,10 @@ class FakeGraphServer {
 
   // PATCH answers 204 whatever Prefer says.
   void SetPatchAlwaysNoContent(bool always);
+  void SetBehaviour(FakeGraphBehaviour behaviour);
+  FakeGraphBehaviour behaviour() const;
+  // Graph requests answered 429 because a budget was spent.
+  int budget_refusals() const;
   // Every answer (all endpoints, scripted or not) waits this long first.
   void SetResponseDelay(absl::Duration delay);
   void Enqueue(ScriptedResponse response);
@@ -245,21 +261,14 @@ class FakeGraphServer {
     web::json::value json;  // without @odata.etag
     std::string etag;
   };
-  struct Answer {
-    std::string request_id;
-    std::string client_request_id;  // echoed
-    int status = 200;
-    std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;
-    absl::Duration delay = absl::ZeroDuration();
-    bool close_without_answer = false;
-  };
-  void AcceptLoop();
-  void ServeConnection(int fd, int connection);
+  using Answer = FakeHttpAnswer;
   // Records `request` and decides its answer.
   Answer Handle(RecordedRequest request);
   Answer HandleGraph(const RecordedRequest& request) ABSL_LOCKS_EXCLUDED(mu_);
   Answer HandleToken(const RecordedRequest& request) ABSL_LOCKS_EXCLUDED(mu_);
+  // A 429 if `request` would spend more than a budget allows; else counts it.
+  std::optional<Answer> SpendBudget(const RecordedRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Answer ListConnectors(const RecordedRequest& request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Answer CreateConnector(const RecordedRequest& request)
@@ -270,22 +279,20 @@ class FakeGraphServer {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Answer DeleteConnector(const RecordedRequest& request, const std::string& id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether If-Match (if any, and if honoured) lets a write of `stored` go.
+  bool IfMatchAllows(const RecordedRequest& request, const Stored& stored) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The stored connector as Graph answers it.
-  web::json::value Representation(const Stored& stored) const;
+  web::json::value Representation(const Stored& stored) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string NextEtag() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Waits `delay` or until the destructor starts; false if it started.
-  bool Wait(absl::Duration delay) const;
 
   const FakeGraphServerOptions options_;
-  int listen_fd_ = -1;
-  int wake_fds_[2] = {-1, -1};  // wakes AcceptLoop at destruction
-  int port_ = 0;
 
   mutable absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  FakeGraphBehaviour behaviour_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Stored> connectors_ ABSL_GUARDED_BY(mu_);
   std::int64_t etag_counter_ ABSL_GUARDED_BY(mu_) = 0;
-  bool patch_always_no_content_ ABSL_GUARDED_BY(mu_) = false;
   absl::Duration response_delay_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
   std::vector<ScriptedResponse> scripted_ ABSL_GUARDED_BY(mu_);
   enum class AuthCheck { kNone, kExact, kIssued };
@@ -296,10 +303,13 @@ class FakeGraphServer {
   int token_lifetime_seconds_ ABSL_GUARDED_BY(mu_);
   int token_requests_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<RecordedRequest> requests_ ABSL_GUARDED_BY(mu_);
-  int connections_ ABSL_GUARDED_BY(mu_) = 0;
-  std::set<int> open_fds_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::thread> connection_threads_ ABSL_GUARDED_BY(mu_);
-  std::thread accept_thread_;
+  // When the Graph requests the budgets count were answered.
+  std::deque<absl::Time> answered_writes_ ABSL_GUARDED_BY(mu_);
+  std::deque<absl::Time> answered_requests_ ABSL_GUARDED_BY(mu_);
+  int budget_refusals_ ABSL_GUARDED_BY(mu_) = 0;
+  // Last: destroyed first, so that no connection thread still runs a
+  // handler when the state above goes.
+  std::unique_ptr<FakeHttpListener> listener_;
 };
 
 }  // namespace ndes::graph::testing

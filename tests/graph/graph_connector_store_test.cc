@@ -36,7 +36,9 @@ namespace ndes::graph {
 namespace {
 
 using ::ndes::graph::testing::FakeEndpoint;
+using ::ndes::graph::testing::FakeGraphBehaviour;
 using ::ndes::graph::testing::FakeGraphServer;
+using ::ndes::graph::testing::FakeGraphServerOptions;
 using ::ndes::graph::testing::GraphErrorResponse;
 using ::ndes::graph::testing::IdentityErrorBody;
 using ::ndes::graph::testing::IntuneErrorMessage;
@@ -84,7 +86,8 @@ RetryPolicy FastRetry() {
 enum class Auth { kClientCredentials, kPassthrough };
 
 absl::StatusOr<std::unique_ptr<GraphConnectorStore>> MakeGraphStore(
-    const FakeGraphServer& fake, Auth auth, RetryPolicy retry = FastRetry()) {
+    const FakeGraphServer& fake, Auth auth, RetryPolicy retry = FastRetry(),
+    RequestBudget budget = RequestBudget::Off()) {
   auto http = std::make_shared<http::CpprestHttpClient>();
   std::unique_ptr<GraphAuthorization> authorization;
   if (auth == Auth::kPassthrough) {
@@ -100,7 +103,7 @@ absl::StatusOr<std::unique_ptr<GraphConnectorStore>> MakeGraphStore(
   GraphStoreOptions options;
   options.base_url = fake.base_url();
   options.retry = retry;
-  options.budget = RequestBudget::Off();
+  options.budget = budget;
   return GraphConnectorStore::Create(
       std::move(options), std::move(http), std::move(authorization),
       std::make_unique<http::ThreadScheduler>(), GraphStats::Unexposed());
@@ -113,13 +116,15 @@ absl::StatusOr<std::unique_ptr<GraphConnectorStore>> MakeGraphStore(
 class FakeBackedGraphStore final : public ConnectorStore {
  public:
   static absl::StatusOr<std::unique_ptr<ConnectorStore>> Make(
-      bool patch_always_no_content) {
+      FakeGraphBehaviour behaviour,
+      RequestBudget budget = RequestBudget::Off()) {
+    FakeGraphServerOptions options;
+    options.behaviour = behaviour;
     auto result = std::unique_ptr<FakeBackedGraphStore>(
-        new FakeBackedGraphStore(std::make_unique<FakeGraphServer>()));
+        new FakeBackedGraphStore(std::make_unique<FakeGraphServer>(options)));
     result->fake_->RequireIssuedToken();
-    result->fake_->SetPatchAlwaysNoContent(patch_always_no_content);
-    absl::StatusOr<std::unique_ptr<GraphConnectorStore>> store =
-        MakeGraphStore(*result->fake_, Auth::kClientCredentials);
+    absl::StatusOr<std::unique_ptr<GraphConnectorStore>> store = MakeGraphStore(
+        *result->fake_, Auth::kClientCredentials, FastRetry(), budget);
     if (!store.ok()) return store.status();
     result->store_ = *std::move(store);
     return result;
@@ -155,21 +160,46 @@ class FakeBackedGraphStore final : public ConnectorStore {
   std::unique_ptr<GraphConnectorStore> store_;
 };
 
+FakeGraphBehaviour PatchAnswers204() {
+  FakeGraphBehaviour behaviour;
+  behaviour.patch_answers_no_content = true;
+  return behaviour;
+}
+
+// Intune's habits, with budgets scaled so that the suite stays fast: the
+// fake's budget (per second) above the gateway's, which paces its requests.
+FakeGraphBehaviour IntuneLikeForTheSuite() {
+  return FakeGraphBehaviour::IntuneLike(4000, 40000, absl::Seconds(1));
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Graph, ConnectorStoreConformanceTest,
     ::testing::Values(
+        // The Graph of the documentation.
         ConnectorStoreConformanceParam{"Graph",
                                        [](const std::string&) {
                                          return FakeBackedGraphStore::Make(
-                                             /*patch_always_no_content=*/false);
+                                             FakeGraphBehaviour());
                                        }},
-        // Intune's habit: PATCH answers 204 whatever Prefer says, so every
-        // update is read back with a GET.
+        // Intune's habit alone: PATCH answers 204 whatever Prefer says, so
+        // every update is read back with a GET.
         ConnectorStoreConformanceParam{"GraphPatchAnswers204",
                                        [](const std::string&) {
                                          return FakeBackedGraphStore::Make(
-                                             /*patch_always_no_content=*/true);
-                                       }}),
+                                             PatchAnswers204());
+                                       }},
+        // Intune as it is: a budget (paced by the gateway), PATCH 204, ids
+        // of its own, no etags and If-Match ignored, pages of its own size
+        // with opaque $skiptokens, properties the proto does not know. Ids
+        // the caller chooses cannot be kept, and etags are derived from the
+        // content (docs/graph.md).
+        ConnectorStoreConformanceParam{
+            "GraphIntuneLike",
+            [](const std::string&) {
+              return FakeBackedGraphStore::Make(
+                  IntuneLikeForTheSuite(), {2000, 20000, absl::Seconds(1)});
+            },
+            {/*keeps_caller_ids=*/false, /*new_etag_on_every_write=*/false}}),
     ConnectorStoreConformanceParamName);
 
 // --- Graph specifics (SPEC §6) -----------------------------------------------

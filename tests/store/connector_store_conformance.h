@@ -31,6 +31,11 @@
 // NOT_FOUND without it; error messages name the id (NOT_FOUND, ABORTED,
 // ALREADY_EXISTS) or the field "page_token" (INVALID_ARGUMENT); the
 // destructor answers every call still in flight.
+//
+// Where a backend cannot keep a rule, its instantiation says so in
+// ConnectorStoreTraits, and the suite checks what it does instead (never
+// skipping): Graph in front of Intune assigns its own ids and has no etags
+// of its own.
 #ifndef NDES_TESTS_STORE_CONNECTOR_STORE_CONFORMANCE_H_
 #define NDES_TESTS_STORE_CONNECTOR_STORE_CONFORMANCE_H_
 
@@ -54,10 +59,23 @@ using ConnectorStoreFactory =
     std::function<absl::StatusOr<std::unique_ptr<ConnectorStore>>(
         const std::string& scratch_dir)>;
 
+// What a backend does where it cannot keep a rule of the suite.
+struct ConnectorStoreTraits {
+  // Create keeps the id it is given. False: the backend assigns its own id
+  // whatever Create asked for (Create answers the connector under it, a
+  // second Create with the same id makes a second connector), and
+  // create_if_missing is FAILED_PRECONDITION, writing nothing.
+  bool keeps_caller_ids = true;
+  // Every write gives a new etag. False: etags are derived from content, so
+  // a write that leaves the content as it was keeps the etag it had.
+  bool new_etag_on_every_write = true;
+};
+
 struct ConnectorStoreConformanceParam {
   // Names the instantiation in test names: letters, digits and '_' only.
   std::string name;
   ConnectorStoreFactory make_store;
+  ConnectorStoreTraits traits = {};
 };
 
 // Prints the parameter as its name (test logs would show its bytes).
@@ -81,11 +99,17 @@ class ConnectorStoreConformanceTest
 
   ConnectorStore& store() { return *store_; }
   SyncStore& sync() { return *sync_; }
+  const ConnectorStoreTraits& traits() const { return GetParam().traits; }
   // Destroys the store now (TearDown then only checks the callbacks).
   void DestroyStore();
 
-  // Creates `connector` and fails the test unless that succeeds.
+  // Creates `connector` and fails the test unless that succeeds; answers it
+  // as created (under the store's own id if it assigns ids).
   ndes::v1::NdesConnector MustCreate(const ndes::v1::NdesConnector& connector);
+  // `connector` as a store with these traits keeps it when Create answered
+  // `created`: with created's id if the store assigns ids, without etag.
+  ndes::v1::NdesConnector AsCreated(ndes::v1::NdesConnector connector,
+                                    const ndes::v1::NdesConnector& created);
 
  private:
   std::string scratch_dir_;
