@@ -14,6 +14,8 @@
 #include "absl/time/time.h"
 #include "cpprest/json.h"
 #include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "graph/fake_graph_server.h"
 #include "graph/graph_authorization.h"
 #include "graph/graph_connector_store.h"
@@ -275,6 +277,59 @@ TEST_F(GraphGatewayTest, CallDeadlineBoundsTheGraphRequest) {
   // is prompt only if the Graph request was itself cut at the deadline.
   gateway_.reset();
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+}
+
+// The budget, as a gRPC caller sees it: a call whose deadline cannot be met
+// in the queue is answered at once, with when to come back.
+TEST(GraphGatewayBudgetTest,
+     ACallThatCannotWaitIsResourceExhaustedWithRetryInfo) {
+  FakeGraphServer fake;
+  fake.RequireAuthorization(kCallerToken);
+  for (const char* id : {"ndes-1", "ndes-2"}) {
+    NdesConnector connector;
+    connector.set_id(id);
+    fake.PutConnector(translation::ConnectorToGraphJson(connector));
+  }
+  GraphStoreOptions options;
+  options.base_url = fake.base_url();
+  options.budget = {1, 1000, absl::Seconds(30)};  // one write per 30 s
+  absl::StatusOr<std::unique_ptr<GraphConnectorStore>> store =
+      GraphConnectorStore::Create(
+          options, std::make_shared<http::CpprestHttpClient>(),
+          std::make_unique<PassthroughAuthorization>(),
+          std::make_unique<http::ThreadScheduler>(), GraphStats::Unexposed());
+  ASSERT_TRUE(store.ok()) << store.status();
+  ndes::testing::InProcessGateway gateway(*std::move(store));
+
+  auto rename = [&](const std::string& id) {
+    UpdateNdesConnectorsRequest request;
+    request.mutable_ndes_connector()->set_id(id);
+    request.mutable_ndes_connector()->set_display_name("renamed");
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", kCallerToken);
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(5));
+    NdesConnector answer;
+    return gateway.stub().UpdateNdesConnectors(&context, request, &answer);
+  };
+  ASSERT_TRUE(rename("ndes-1").ok());
+  const absl::Time asked = absl::Now();
+  grpc::Status refused = rename("ndes-2");
+  EXPECT_LT(absl::Now() - asked, absl::Seconds(2)) << "answered at once";
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("budget"));
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(refused.error_details()));
+  google::rpc::RetryInfo retry_info;
+  bool found = false;
+  for (const google::protobuf::Any& detail : details.details()) {
+    found = found || detail.UnpackTo(&retry_info);
+  }
+  ASSERT_TRUE(found) << details.ShortDebugString();
+  EXPECT_GT(retry_info.retry_delay().seconds(), 25);
+  EXPECT_LE(retry_info.retry_delay().seconds(), 30);
+  EXPECT_EQ(fake.requests(FakeEndpoint::kGraph).size(), 1u)
+      << "the PATCH of the first call only";
 }
 
 }  // namespace
