@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "ndesctl/command_help.h"
 
 namespace ndes::ndesctl {
 namespace {
@@ -31,153 +32,15 @@ constexpr OptionSpec kGlobalOptions[] = {
 };
 
 // Indexed by Command: keep the order of the enum.
-constexpr absl::string_view kCommandNames[] = {"help",   "get",    "list",
-                                               "create", "update", "delete"};
+constexpr absl::string_view kCommandNames[] = {
+    "help", "get", "list", "create", "update", "delete", "graph-probe"};
 
-constexpr char kOverviewHelp[] =
-    R"txt(ndesctl: manage the Intune NDES connectors of an ndes-gateway from a shell.
-
-Usage:
-  ndesctl [GLOBAL OPTIONS] COMMAND [ARGS] [OPTIONS]
-
-Commands:
-  get ID            print one connector
-  list              print every connector (pages through all of them)
-  create [ID]       create a connector from field options
-  update ID         change exactly the fields given as options
-  delete ID         delete a connector
-  help [COMMAND]    this text, or the help of COMMAND (also: COMMAND --help)
-
-Global options (before the command):
-  --addr=HOST:PORT    the gateway's address, or unix:/path/to/socket
-                      (default 127.0.0.1:50051)
-  --token=TOKEN       send "authorization: Bearer TOKEN" with every call.
-                      Visible to other users in the process list: prefer
-                      --token_file
-  --token_file=PATH   read the token from PATH (a trailing newline is ignored)
-  --tls               use TLS, trusting the system's root certificates
-  --tls_ca_file=PATH  use TLS, trusting the CA certificates (PEM) in PATH
-                      instead; implies --tls
-  --timeout=DURATION  deadline of each call, retries included, such as 30s or
-                      500ms (default 10s)
-
-Without --tls the connection is plaintext, as the gateway serves today: keep
-it on loopback or a Unix socket. The token is never printed. gRPC's own
-diagnostics are off; set GRPC_VERBOSITY=DEBUG (or INFO, ERROR) to see them.
-
-Output: the connector as JSON with Graph's property names (displayName,
-state as none/active/inactive, date-times in RFC 3339 UTC, @odata.etag) on
-standard output; list prints a JSON array. Errors go to standard error as the
-gRPC status code name and message, such as
-  NOT_FOUND: NDES connector "ndes-01" not found
-
-Exit codes: 0 success, 1 the call failed (gRPC error), 2 usage error (bad
-command line, unreadable token or CA file).
-
-Examples:
-  ndesctl list
-  ndesctl --addr=gateway:50051 --token_file=/run/secrets/token get ndes-01
-  ndesctl update ndes-01 --display_name="NDES-01 (primary)" --state=active
-  ndesctl update ndes-01 --clear=machine_name,role_scope_tag_ids
-)txt";
-
-constexpr char kFieldOptionsHelp[] =
-    R"txt(  --display_name=TEXT                  Graph displayName
-  --state=none|active|inactive         Graph state
-  --machine_name=TEXT                  Graph machineName
-  --last_connection_date_time=TIME     Graph lastConnectionDateTime
-  --enrolled_date_time=TIME            Graph enrolledDateTime
-  --role_scope_tag_ids=ID,ID,...       Graph roleScopeTagIds (the whole list;
-                                       an empty value is the empty list)
-  --connector_version=TEXT             Graph connectorVersion
-TIME is RFC 3339, such as 2026-11-28T10:15:30Z or 2026-11-28T02:15:30-08:00.
-)txt";
-
-std::string GetHelp() {
-  return R"txt(Usage: ndesctl [GLOBAL OPTIONS] get ID
-
-Prints the connector ID as JSON. NOT_FOUND (exit 1) if there is none.
-)txt";
-}
-
-std::string ListHelp() {
-  return R"txt(Usage: ndesctl [GLOBAL OPTIONS] list [--page_size=N]
-
-Prints every connector, ordered by id, as one JSON array. Pages through the
-whole collection, one call per page; when that takes more than a second, a
-progress line ("listed 500 connectors...") goes to standard error. If a page
-fails, nothing is printed on standard output and the exit code is 1.
-
-Options:
-  --page_size=N   connectors per call (default: the gateway's, 50; at most
-                  1000)
-)txt";
-}
-
-std::string CreateHelp() {
-  return absl::StrCat(
-      R"txt(Usage: ndesctl [GLOBAL OPTIONS] create [ID] [FIELD OPTIONS]
-
-Creates a connector and prints it as stored, with its etag. Without ID the
-gateway generates one (a UUID). ALREADY_EXISTS (exit 1) if ID is taken.
-
-Field options (each optional):
-)txt",
-      kFieldOptionsHelp, R"txt(
-Example:
-  ndesctl create ndes-01 --display_name=NDES-01 --state=active \
-      --machine_name=ndes01.contoso.local --role_scope_tag_ids=0,7
-)txt");
-}
-
-std::string UpdateHelp() {
-  return absl::StrCat(
-      R"txt(Usage: ndesctl [GLOBAL OPTIONS] update ID [FIELD OPTIONS] [--clear=FIELD,...]
-                    [--etag=ETAG] [--allow_missing]
-
-Changes exactly the fields given as options, and nothing else: the update
-mask is built from the options present. Prints the connector as now stored,
-with its new etag. At least one field option or --clear is required.
-
-Field options:
-)txt",
-      kFieldOptionsHelp, R"txt(
-Other options:
-  --clear=FIELD,...     clear these fields (Graph null; a list becomes empty,
-                        state becomes none). FIELD is a name as above
-                        (display_name) or Graph's (displayName); a field may
-                        not be both set and cleared
-  --etag=ETAG           update only if the connector still has this etag
-                        (its @odata.etag); ABORTED (exit 1) otherwise
-  --allow_missing       if the connector does not exist, create it from the
-                        field options instead of failing with NOT_FOUND
-
-Examples:
-  ndesctl update ndes-01 --display_name="NDES-01 (primary)"
-  ndesctl update ndes-01 --state=inactive --etag='W/"12"'
-  ndesctl update ndes-01 --clear=machine_name,role_scope_tag_ids
-)txt");
-}
-
-std::string DeleteHelp() {
-  return R"txt(Usage: ndesctl [GLOBAL OPTIONS] delete ID [--etag=ETAG]
-
-Deletes the connector ID. Prints nothing on success. NOT_FOUND (exit 1) if
-there is none.
-
-Options:
-  --etag=ETAG   delete only if the connector still has this etag; ABORTED
-                (exit 1) otherwise
-)txt";
-}
-
-std::string HelpHelp() {
-  return R"txt(Usage: ndesctl help [COMMAND]
-
-Prints the overview, or the help of COMMAND (get, list, create, update,
-delete). "ndesctl COMMAND --help" does the same.
-)txt";
-}
+// graph-probe's options: the gateway's --graph_* flags, and its own.
+constexpr absl::string_view kGraphProbeFlags[] = {
+    "graph_base_url",           "graph_auth",
+    "graph_tenant_id",          "graph_client_id",
+    "graph_client_secret_file", "graph_token_url",
+    "graph_token_file"};
 
 absl::Status UsageError(absl::string_view message) {
   return absl::InvalidArgumentError(message);
@@ -382,6 +245,13 @@ std::vector<OptionSpec> CommandOptions(Command command) {
           {{"clear", true}, {"etag", true}, {"allow_missing", false}});
     case Command::kDelete:
       return {{"etag", true}};
+    case Command::kGraphProbe: {
+      std::vector<OptionSpec> specs = {{"write", false}, {"page_size", true}};
+      for (absl::string_view flag : kGraphProbeFlags) {
+        specs.push_back({flag, true});
+      }
+      return specs;
+    }
     case Command::kHelp:
     case Command::kGet:
       break;
@@ -396,6 +266,7 @@ absl::StatusOr<Command> ParseCommandName(absl::string_view name) {
   if (name == "create") return Command::kCreate;
   if (name == "update") return Command::kUpdate;
   if (name == "delete") return Command::kDelete;
+  if (name == "graph-probe") return Command::kGraphProbe;
   return UsageError(absl::StrCat("unknown command \"", name,
                                  "\"; the commands are ",
                                  absl::StrJoin(kCommandNames, ", ")));
@@ -534,6 +405,31 @@ absl::Status BuildUpdate(const Arguments& arguments, Invocation& invocation) {
   return absl::OkStatus();
 }
 
+absl::Status BuildGraphProbe(const Arguments& arguments,
+                             Invocation& invocation) {
+  if (absl::Status s =
+          ExpectPositionals(Command::kGraphProbe, arguments, 0, 0,
+                            "[GRAPH OPTIONS] [--write] [--page_size=N]");
+      !s.ok()) {
+    return s;
+  }
+  GraphProbeArgs& probe = invocation.graph_probe;
+  for (const auto& [name, value] : arguments.options) {
+    if (name == "write") {
+      probe.write = value == "true";
+    } else if (name == "page_size") {
+      if (!absl::SimpleAtoi(value, &probe.page_size) || probe.page_size < 1 ||
+          probe.page_size > 1000) {
+        return UsageError(absl::StrCat("--page_size: \"", value,
+                                       "\" is not a number from 1 to 1000"));
+      }
+    } else {
+      probe.graph_flags[name] = value;
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status BuildCommand(const Arguments& arguments, Invocation& invocation) {
   switch (invocation.command) {
     case Command::kHelp:
@@ -578,6 +474,8 @@ absl::Status BuildCommand(const Arguments& arguments, Invocation& invocation) {
       return BuildCreate(arguments, invocation);
     case Command::kUpdate:
       return BuildUpdate(arguments, invocation);
+    case Command::kGraphProbe:
+      return BuildGraphProbe(arguments, invocation);
     case Command::kDelete:
       if (absl::Status s = ExpectPositionals(Command::kDelete, arguments, 1, 1,
                                              "ID [--etag=ETAG]");
@@ -649,26 +547,12 @@ absl::StatusOr<Invocation> ParseCommandLine(
   return invocation;
 }
 
-std::string OverviewHelp() { return kOverviewHelp; }
+std::string OverviewHelp() { return OverviewHelpText(); }
 
 absl::StatusOr<std::string> CommandHelp(const std::string& command) {
   absl::StatusOr<Command> parsed = ParseCommandName(command);
   if (!parsed.ok()) return parsed.status();
-  switch (*parsed) {
-    case Command::kHelp:
-      return HelpHelp();
-    case Command::kGet:
-      return GetHelp();
-    case Command::kList:
-      return ListHelp();
-    case Command::kCreate:
-      return CreateHelp();
-    case Command::kUpdate:
-      return UpdateHelp();
-    case Command::kDelete:
-      return DeleteHelp();
-  }
-  return HelpHelp();
+  return HelpTextOf(*parsed);
 }
 
 }  // namespace ndes::ndesctl

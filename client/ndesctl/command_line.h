@@ -13,6 +13,7 @@
 #ifndef NDES_CLIENT_NDESCTL_COMMAND_LINE_H_
 #define NDES_CLIENT_NDESCTL_COMMAND_LINE_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,7 +26,15 @@
 namespace ndes::ndesctl {
 
 // The commands; command_line.cc names them in this order.
-enum class Command { kHelp, kGet, kList, kCreate, kUpdate, kDelete };
+enum class Command {
+  kHelp,
+  kGet,
+  kList,
+  kCreate,
+  kUpdate,
+  kDelete,
+  kGraphProbe
+};
 
 // How to reach the gateway (the global options).
 struct ConnectionOptions {
@@ -35,6 +44,15 @@ struct ConnectionOptions {
   bool tls = false;                      // --tls, or implied by --tls_ca_file
   std::string tls_ca_file;               // --tls_ca_file
   absl::Duration timeout = absl::Seconds(10);  // --timeout
+};
+
+// graph-probe's options, as given (ndesctl/graph_probe_command.h runs it).
+struct GraphProbeArgs {
+  // The gateway's --graph_* flags given, by name without "--"
+  // ("graph_auth"), and --graph_token_file.
+  std::map<std::string, std::string> graph_flags;
+  bool write = false;  // --write
+  int page_size = 0;   // --page_size (0: the probe's default)
 };
 
 struct Invocation {
@@ -55,6 +73,8 @@ struct Invocation {
   std::optional<ndes::client::ConnectorUpdate> update;
   // kDelete: --etag.
   std::string etag;
+  // kGraphProbe.
+  GraphProbeArgs graph_probe;
 };
 
 // Parses the arguments after the program name.

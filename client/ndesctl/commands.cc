@@ -105,14 +105,15 @@ int RunCommand(const Invocation& invocation,
       return kExitOk;
     }
     case Command::kHelp:
+    case Command::kGraphProbe:
       break;
   }
-  err << "ndesctl: internal error: help is not a call\n";
+  err << "ndesctl: internal error: not a call to the gateway\n";
   return kExitUsage;
 }
 
 int RunNdesctl(const std::vector<std::string>& args, std::ostream& out,
-               std::ostream& err) {
+               std::ostream& err, const GraphProbeRunner& graph_probe) {
   absl::StatusOr<Invocation> invocation = ParseCommandLine(args);
   if (!invocation.ok()) {
     err << "ndesctl: " << invocation.status().message()
@@ -131,6 +132,13 @@ int RunNdesctl(const std::vector<std::string>& args, std::ostream& out,
     }
     out << *help;
     return kExitOk;
+  }
+  if (invocation->command == Command::kGraphProbe) {
+    if (graph_probe == nullptr) {
+      err << "ndesctl: graph-probe is not built into this program\n";
+      return kExitUsage;
+    }
+    return graph_probe(*invocation, out, err);
   }
   absl::StatusOr<ndes::client::ClientOptions> client_options =
       ClientOptionsFor(invocation->connection);

@@ -14,6 +14,7 @@
 #ifndef NDES_CLIENT_NDESCTL_COMMANDS_H_
 #define NDES_CLIENT_NDESCTL_COMMANDS_H_
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -37,8 +38,8 @@ struct RunOptions {
   absl::Duration progress_after = absl::Seconds(1);
 };
 
-// Runs `invocation` (any command but kHelp) with `client`. Returns kExitOk
-// or kExitCallFailed.
+// Runs `invocation` (any command but kHelp and kGraphProbe) with `client`.
+// Returns kExitOk or kExitCallFailed.
 int RunCommand(const Invocation& invocation,
                const ndes::client::NdesConnectorClient& client,
                std::ostream& out, std::ostream& err,
@@ -47,11 +48,18 @@ int RunCommand(const Invocation& invocation,
 // Writes `status` to `err` as described above.
 void PrintError(const absl::Status& status, std::ostream& err);
 
+// Runs graph-probe (it talks to Graph, not to the gateway, and lives in a
+// library of its own: ndesctl/graph_probe_command.h). Returns an exit code.
+using GraphProbeRunner = std::function<int(
+    const Invocation& invocation, std::ostream& out, std::ostream& err)>;
+
 // The whole program for the arguments after the program name: help on
 // `out` (exit 0); a usage error on `err` as "ndesctl: message" with a hint
-// (exit 2); otherwise connects to the gateway and runs the command.
+// (exit 2); graph-probe through `graph_probe` (exit 2 without one);
+// otherwise connects to the gateway and runs the command.
 int RunNdesctl(const std::vector<std::string>& args, std::ostream& out,
-               std::ostream& err);
+               std::ostream& err,
+               const GraphProbeRunner& graph_probe = nullptr);
 
 }  // namespace ndes::ndesctl
 

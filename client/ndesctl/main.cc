@@ -7,6 +7,7 @@
 
 #include "grpc/support/log.h"
 #include "ndesctl/commands.h"
+#include "ndesctl/graph_probe_command.h"
 
 int main(int argc, char** argv) {
   // gRPC's own log lines ("E1128 … Handshake failed …") would interleave
@@ -16,7 +17,12 @@ int main(int argc, char** argv) {
     gpr_set_log_function([](gpr_log_func_args*) {});
   }
   std::vector<std::string> args(argv + 1, argv + argc);
-  const int exit_code = ndes::ndesctl::RunNdesctl(args, std::cout, std::cerr);
+  const int exit_code = ndes::ndesctl::RunNdesctl(
+      args, std::cout, std::cerr,
+      [](const ndes::ndesctl::Invocation& invocation, std::ostream& out,
+         std::ostream& err) {
+        return ndes::ndesctl::RunGraphProbeCommand(invocation, out, err);
+      });
   std::cout.flush();
   return exit_code;
 }

@@ -248,4 +248,32 @@ TEST(CommandHelpTest, EveryCommandDocumentsItsOptions) {
 }
 
 }  // namespace
+TEST(CommandLineTest, GraphProbeTakesTheGatewaysGraphFlags) {
+  const Invocation invocation = Parse(
+      {"--timeout=20s", "graph-probe", "--graph_auth=client_credentials",
+       "--graph_tenant_id", "contoso.onmicrosoft.com",
+       "--graph_client_secret_file=/run/secret", "--write", "--page_size=3"});
+  EXPECT_EQ(invocation.command, Command::kGraphProbe);
+  EXPECT_EQ(invocation.connection.timeout, absl::Seconds(20));
+  EXPECT_TRUE(invocation.graph_probe.write);
+  EXPECT_EQ(invocation.graph_probe.page_size, 3);
+  EXPECT_EQ(invocation.graph_probe.graph_flags.at("graph_auth"),
+            "client_credentials");
+  EXPECT_EQ(invocation.graph_probe.graph_flags.at("graph_tenant_id"),
+            "contoso.onmicrosoft.com");
+  EXPECT_EQ(invocation.graph_probe.graph_flags.count("graph_client_id"), 0u);
+  EXPECT_FALSE(Parse({"graph-probe"}).graph_probe.write);
+}
+
+TEST(CommandLineTest, GraphProbeRefusesWhatItDoesNotTake) {
+  EXPECT_THAT(UsageErrorOf({"graph-probe", "--display_name=x"}),
+              HasSubstr("unknown option --display_name"));
+  EXPECT_THAT(UsageErrorOf({"graph-probe", "ndes-01"}),
+              HasSubstr("too many arguments"));
+  EXPECT_THAT(UsageErrorOf({"graph-probe", "--page_size=0"}),
+              HasSubstr("--page_size"));
+  EXPECT_THAT(*CommandHelp("graph-probe"), HasSubstr("--write"));
+  EXPECT_THAT(OverviewHelp(), HasSubstr("graph-probe"));
+}
+
 }  // namespace ndes::ndesctl
