@@ -155,14 +155,20 @@ void CpprestHttpClient::Send(HttpRequest request, HttpCallback done) {
       for (const auto& [name, value] : request.headers) {
         if (absl::EqualsIgnoreCase(name, "content-type")) content_type = value;
       }
+      //
+      // The buffer copies the body and closes its write end before these
+      // calls return; the tasks they return only pass exceptions on, in a
+      // continuation on cpprestsdk's thread pool. They are not waited for:
+      // Send runs on that pool too (a write that follows another request's
+      // answer), and a pool thread waiting for work only the pool can run
+      // deadlocks once every pool thread does it.
       concurrency::streams::producer_consumer_buffer<uint8_t> buffer;
       if (!request.body.empty()) {
-        buffer
-            .putn_nocopy(reinterpret_cast<const uint8_t*>(request.body.data()),
-                         request.body.size())
-            .wait();
+        buffer.putn_nocopy(
+            reinterpret_cast<const uint8_t*>(request.body.data()),
+            request.body.size());
       }
-      buffer.close(std::ios_base::out).wait();
+      buffer.close(std::ios_base::out);
       message.set_body(concurrency::streams::istream(buffer),
                        request.body.size(), content_type);
     }
