@@ -13,11 +13,11 @@
 // order is arrival order, except that follow-ups and retries of requests
 // already under way go first (Place::kFront).
 //
-// A request that could not be sent at least `deadline_margin` before its
-// deadline is refused at once with RESOURCE_EXHAUSTED carrying a
-// google.rpc.RetryInfo: the time the queue needs to drain to it. Requests
-// placed at the front are never refused (they continue work Graph has
-// already done).
+// A request that would have to wait, and could then not be sent at least
+// `deadline_margin` before its deadline, is refused at once with
+// RESOURCE_EXHAUSTED carrying a google.rpc.RetryInfo: the time the queue
+// needs to drain to it. A request that can go at once is never refused, nor
+// is one placed at the front (it continues work Graph has already done).
 //
 // A 429 that still arrives (Throttled) halves the budget in force for that
 // kind (down to min_budget_fraction) and holds every request back for the
@@ -113,9 +113,12 @@ class RequestPacer {
   // `send_time`, after its deadline; counts the refusal.
   absl::Status Refusal(absl::Time send_time) const;
 
-  // Whether a request sent at `send_time` meets `deadline`.
+  // Whether a request sent at `send_time` meets `deadline`: it goes at once
+  // (nothing to wait for, or pacing is off), or early enough to leave Graph
+  // `deadline_margin` to answer.
   bool MeetsDeadline(absl::Time send_time, absl::Time deadline) const {
-    return send_time + options_.deadline_margin <= deadline;
+    return !enabled() || send_time <= options_.clock() ||
+           send_time + options_.deadline_margin <= deadline;
   }
 
   // Graph answered a request of `kind` 429: shrink that budget and hold

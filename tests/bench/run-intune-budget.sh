@@ -119,7 +119,7 @@ run() {
     --deadline="$DEADLINE" --json \
     --metadata="authorization=Bearer bench-dummy-token" || true)
   local scrape
-  scrape=$(curl -sf "$metrics" || true)
+  scrape=$(curl -sf --max-time 20 "$metrics" || true)
   kill -USR1 "$fake_pid"
   local counters
   counters=$(wait_for_line "$fake_out" '^connections_accepted=')

@@ -118,6 +118,14 @@ TEST_F(RequestPacerTest, RefusesAtOnceWhatCannotMeetItsDeadline) {
   EXPECT_THAT(Names(), ElementsAre("first", "patient"));
 }
 
+TEST_F(RequestPacerTest, ARequestThatCanGoAtOnceIsNeverRefused) {
+  Make({1, 100, absl::Seconds(1)});
+  // Nothing to wait for: a deadline shorter than the margin is Graph's
+  // business (the request is bounded by it), not the budget's.
+  EXPECT_TRUE(Queue(Kind::kWrite, "now", absl::Milliseconds(10)).ok());
+  EXPECT_THAT(Names(), ElementsAre("now"));
+}
+
 TEST_F(RequestPacerTest, FrontRequestsGoFirstAndAreNeverRefused) {
   Make({1, 100, absl::Seconds(1)});
   ASSERT_TRUE(Queue(Kind::kWrite, "a").ok());
