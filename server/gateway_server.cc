@@ -32,7 +32,7 @@
 #include "openssl/x509.h"
 #include "reflection/descriptor_index.h"
 #include "reflection/reflection_service.h"
-#include "service/call_log.h"
+#include "logging/log.h"
 #include "service/grpc_status.h"
 #include "service/ndes_connector_service.h"
 
@@ -402,8 +402,8 @@ void GatewayServer::PollAvailability(absl::Duration interval) {
     if (available == serving) continue;
     serving = available;
     SetServing(serving);
-    service::LogEvent(
-        serving ? service::LogSeverity::kInfo : service::LogSeverity::kError,
+    logging::LogEvent(
+        serving ? logging::LogSeverity::kInfo : logging::LogSeverity::kError,
         serving ? "the store is available again; health SERVING"
                 : "the store is unavailable; health NOT_SERVING until it "
                   "is back");
@@ -431,8 +431,8 @@ void GatewayServer::Shutdown(absl::Duration grace) {
     if (drained.WaitForNotificationWithTimeout(grace)) return;
     const int abandoned = services_->connectors.AbandonCallsInFlight();
     if (abandoned > 0) {
-      service::LogEvent(
-          service::LogSeverity::kWarning,
+      logging::LogEvent(
+          logging::LogSeverity::kWarning,
           absl::StrCat("drain time over: ", abandoned,
                        " call(s) still waiting for the store were ended "
                        "with UNAVAILABLE"));

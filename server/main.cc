@@ -28,7 +28,7 @@
 #include "gateway_server.h"
 #include "observability/metrics_http_server.h"
 #include "pplx/threadpool.h"
-#include "service/call_log.h"
+#include "logging/log.h"
 #include "store_factory.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -137,8 +137,8 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(25),
 
 namespace {
 
-using ndes::service::LogEvent;
-using ndes::service::LogSeverity;
+using ndes::logging::LogEvent;
+using ndes::logging::LogSeverity;
 
 constexpr absl::Duration kStoreCloseTimeout = absl::Seconds(3);
 
@@ -224,24 +224,24 @@ int main(int argc, char** argv) {
                           "\"; see ndes-gateway --help"));
     return 2;
   }
-  ndes::service::LogFormat log_format;
-  if (!ndes::service::ParseLogFormat(absl::GetFlag(FLAGS_log_format),
+  ndes::logging::LogFormat log_format;
+  if (!ndes::logging::ParseLogFormat(absl::GetFlag(FLAGS_log_format),
                                      &log_format)) {
     LogEvent(LogSeverity::kError,
              "--log_format must be text or json; see ndes-gateway --help");
     return 2;
   }
-  ndes::service::SetLogFormat(log_format);
+  ndes::logging::SetLogFormat(log_format);
   LogSeverity log_level;
-  if (!ndes::service::ParseLogSeverity(absl::GetFlag(FLAGS_log_level),
+  if (!ndes::logging::ParseLogSeverity(absl::GetFlag(FLAGS_log_level),
                                        &log_level)) {
     LogEvent(LogSeverity::kError,
              "--log_level must be info, warning or error; see ndes-gateway "
              "--help");
     return 2;
   }
-  ndes::service::SetLogLevel(log_level);
-  ndes::service::StartBackgroundLogWriter();
+  ndes::logging::SetLogLevel(log_level);
+  ndes::logging::StartBackgroundLogWriter();
   ndes::GatewayServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.health_listen_address = absl::GetFlag(FLAGS_health_listen);
@@ -340,7 +340,7 @@ int main(int argc, char** argv) {
     }
     metrics = *std::move(started);
   }
-  ndes::service::LogLifecycle(absl::StrCat(
+  ndes::logging::LogLifecycle(absl::StrCat(
       "ndes-gateway serving on ", (*server)->address(),
       " (store: ", ndes::RedactedStoreSpec(store_spec), ") over ",
       options.tls.enabled()
@@ -348,17 +348,17 @@ int main(int argc, char** argv) {
           : "plaintext",
       authorizer != nullptr ? " with JWT auth" : ""));
   if (!(*server)->health_address().empty()) {
-    ndes::service::LogLifecycle(
+    ndes::logging::LogLifecycle(
         absl::StrCat("health probes on ", (*server)->health_address()));
   }
   if (metrics != nullptr) {
-    ndes::service::LogLifecycle(absl::StrCat("metrics on ", metrics->url()));
+    ndes::logging::LogLifecycle(absl::StrCat("metrics on ", metrics->url()));
   }
 
   int signal_number = 0;
   sigwait(&shutdown_signals, &signal_number);
   const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
-  ndes::service::LogLifecycle(
+  ndes::logging::LogLifecycle(
       absl::StrCat("received ", signal_number == SIGTERM ? "SIGTERM" : "SIGINT",
                    "; health NOT_SERVING, draining for up to ",
                    absl::FormatDuration(grace)));
@@ -376,12 +376,12 @@ int main(int argc, char** argv) {
   if (!closed.WaitForNotificationWithTimeout(kStoreCloseTimeout)) {
     LogEvent(LogSeverity::kWarning,
              "the store did not close in time; exiting without waiting");
-    ndes::service::LogLifecycle("stopped");
+    ndes::logging::LogLifecycle("stopped");
     std::fflush(stderr);
     std::_Exit(0);
   }
   closer.join();
-  ndes::service::LogLifecycle("stopped");
-  ndes::service::StopBackgroundLogWriter();
+  ndes::logging::LogLifecycle("stopped");
+  ndes::logging::StopBackgroundLogWriter();
   return 0;
 }

@@ -1,4 +1,4 @@
-#include "service/call_log.h"
+#include "logging/log.h"
 
 #include <unistd.h>
 
@@ -16,7 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 
-namespace ndes::service {
+namespace ndes::logging {
 namespace {
 
 std::atomic<LogFormat> g_format{LogFormat::kText};
@@ -262,14 +262,14 @@ void WriteEvent(LogSeverity severity, absl::string_view message) {
   }
 }
 
-LogSeverity CallSeverity(grpc::StatusCode code) {
+LogSeverity CallSeverity(absl::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::INTERNAL:
-    case grpc::StatusCode::UNKNOWN:
-    case grpc::StatusCode::DATA_LOSS:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kDataLoss:
       return LogSeverity::kError;
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
       return LogSeverity::kWarning;
     default:
       return LogSeverity::kInfo;
@@ -278,41 +278,41 @@ LogSeverity CallSeverity(grpc::StatusCode code) {
 
 }  // namespace
 
-absl::string_view StatusCodeName(grpc::StatusCode code) {
+absl::string_view StatusCodeName(absl::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK:
+    case absl::StatusCode::kOk:
       return "OK";
-    case grpc::StatusCode::CANCELLED:
+    case absl::StatusCode::kCancelled:
       return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN:
+    case absl::StatusCode::kUnknown:
       return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT:
+    case absl::StatusCode::kInvalidArgument:
       return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case absl::StatusCode::kDeadlineExceeded:
       return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND:
+    case absl::StatusCode::kNotFound:
       return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS:
+    case absl::StatusCode::kAlreadyExists:
       return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED:
+    case absl::StatusCode::kPermissionDenied:
       return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+    case absl::StatusCode::kResourceExhausted:
       return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION:
+    case absl::StatusCode::kFailedPrecondition:
       return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED:
+    case absl::StatusCode::kAborted:
       return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE:
+    case absl::StatusCode::kOutOfRange:
       return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED:
+    case absl::StatusCode::kUnimplemented:
       return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL:
+    case absl::StatusCode::kInternal:
       return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE:
+    case absl::StatusCode::kUnavailable:
       return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS:
+    case absl::StatusCode::kDataLoss:
       return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED:
+    case absl::StatusCode::kUnauthenticated:
       return "UNAUTHENTICATED";
     default:
       return "UNKNOWN";
@@ -352,7 +352,7 @@ void StopBackgroundLogWriter() { LogSink::Sink().Stop(); }
 void LogCall(const CallRecord& call) {
   const LogSeverity severity = CallSeverity(call.code);
   if (!Enabled(severity)) return;
-  const bool failed = call.code != grpc::StatusCode::OK;
+  const bool failed = call.code != absl::StatusCode::kOk;
   std::string line;
   if (Json()) {
     line = absl::StrFormat(
@@ -399,4 +399,4 @@ void LogLifecycle(absl::string_view message) {
   WriteEvent(LogSeverity::kInfo, message);
 }
 
-}  // namespace ndes::service
+}  // namespace ndes::logging
