@@ -149,14 +149,6 @@ absl::StatusOr<std::unique_ptr<HttpServer::Daemon>> HttpServer::Daemon::Start(
     const HttpServerOptions& options, const internal::ListenSocket& socket,
     HttpHandler handler) {
   std::unique_ptr<Daemon> daemon(new Daemon(options, std::move(handler)));
-  // The daemon gets a descriptor of its own: when it fails to start it has
-  // closed that descriptor or not, depending on how far it got.
-  const int daemon_fd = fcntl(socket.fd(), F_DUPFD_CLOEXEC, 0);
-  if (daemon_fd < 0) {
-    return absl::UnavailableError(absl::StrCat("cannot serve ", options.name,
-                                               " on ", socket.address(), ": ",
-                                               std::strerror(errno)));
-  }
   unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD |
                        MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
   if (options.tls.enabled()) {
@@ -179,6 +171,14 @@ absl::StatusOr<std::unique_ptr<HttpServer::Daemon>> HttpServer::Daemon::Start(
   // leaves room for both (this file checks the exact limit itself).
   const std::size_t pool_bytes =
       std::max<std::size_t>(2 * options.max_header_bytes + 4096, 8192);
+  // The daemon gets a descriptor of its own: when it fails to start it has
+  // closed that descriptor or not, depending on how far it got.
+  const int daemon_fd = fcntl(socket.fd(), F_DUPFD_CLOEXEC, 0);
+  if (daemon_fd < 0) {
+    return absl::UnavailableError(absl::StrCat("cannot serve ", options.name,
+                                               " on ", socket.address(), ": ",
+                                               std::strerror(errno)));
+  }
   Daemon* self = daemon.get();
   auto callback = [](auto function) {
     return reinterpret_cast<intptr_t>(function);
@@ -327,9 +327,10 @@ MHD_Result HttpServer::Daemon::OnRequest(void* cls, MHD_Connection* connection,
     return MHD_YES;
   }
   if (!state->dispatched) return self->Dispatch(connection, *state);
-  // Called again after the answer resumed the connection.
+  // Called again after the answer resumed the connection, which only an
+  // answer does; without one, closing beats being called in a loop.
   std::optional<HttpServerResponse> answer = state->exchange->TakeAnswer();
-  if (!answer.has_value()) return MHD_YES;
+  if (!answer.has_value()) return MHD_NO;
   return self->Queue(connection, *state, *std::move(answer));
 }
 
@@ -414,18 +415,16 @@ MHD_Result HttpServer::Daemon::Queue(MHD_Connection* connection,
         500, absl::StrCat("internal error: the handler answered status ",
                           answer.status, "\n"));
   }
-  const int status = answer.status;
+  int status = answer.status;
   MHD_Response* response = BuildResponse(answer, draining_);
   if (response == nullptr) {
     HttpServerResponse error = HttpServerResponse::Text(
         500,
-        "internal error: the handler answered a header that cannot "
-        "be sent\n");
+        "internal error: the handler answered a header that cannot be "
+        "sent\n");
+    status = error.status;
     response = BuildResponse(error, draining_);
-    if (response == nullptr) return MHD_NO;
-    const MHD_Result queued = MHD_queue_response(connection, 500, response);
-    MHD_destroy_response(response);
-    return queued;
+    if (response == nullptr) return MHD_NO;  // out of memory: close
   }
   const MHD_Result queued = MHD_queue_response(connection, status, response);
   MHD_destroy_response(response);  // the connection holds its own reference

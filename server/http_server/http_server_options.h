@@ -47,8 +47,8 @@ struct HttpServerOptions {
   // chunked body that grows past it closes the connection at that point.
   std::size_t max_body_bytes = 1024 * 1024;
   // Open connections. One more is accepted and closed at once (the client
-  // sees the connection reset), so a full server answers quickly instead of
-  // leaving clients in the listen queue.
+  // sees the connection closed or reset), so a full server answers quickly
+  // instead of leaving clients in the listen queue.
   int max_connections = 128;
   // Open connections from one IP address; 0: no limit of its own. The one
   // over it is closed at once.

@@ -18,20 +18,13 @@ namespace {
 
 using ::ndes::http_server::testing::GetRequest;
 using ::ndes::http_server::testing::HeldRequests;
+using ::ndes::http_server::testing::StartServer;
 using ::ndes::testing::FloodResult;
 using ::ndes::testing::RawHttpConnection;
 using ::ndes::testing::RawHttpResponse;
 using ::testing::HasSubstr;
 
 constexpr std::size_t kMiB = 1024 * 1024;
-
-std::unique_ptr<HttpServer> StartServer(const HttpServerOptions& options,
-                                        HttpHandler handler) {
-  absl::StatusOr<std::unique_ptr<HttpServer>> server =
-      HttpServer::Start(options, std::move(handler));
-  EXPECT_TRUE(server.ok()) << server.status();
-  return server.ok() ? *std::move(server) : nullptr;
-}
 
 RawHttpConnection Connect(int port) {
   absl::StatusOr<RawHttpConnection> connection =

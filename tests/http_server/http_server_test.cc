@@ -26,6 +26,7 @@ namespace {
 
 using ::ndes::http_server::testing::GetRequest;
 using ::ndes::http_server::testing::HeldRequests;
+using ::ndes::http_server::testing::StartServer;
 using ::ndes::testing::RawHttpConnection;
 using ::ndes::testing::RawHttpResponse;
 using ::testing::ElementsAre;
@@ -33,14 +34,6 @@ using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Optional;
 using ::testing::Pair;
-
-std::unique_ptr<HttpServer> StartServer(const HttpServerOptions& options,
-                                        HttpHandler handler) {
-  absl::StatusOr<std::unique_ptr<HttpServer>> server =
-      HttpServer::Start(options, std::move(handler));
-  EXPECT_TRUE(server.ok()) << server.status();
-  return server.ok() ? *std::move(server) : nullptr;
-}
 
 // Sends `request` on a new connection and reads the one response.
 absl::StatusOr<RawHttpResponse> Exchange(int port, const std::string& request,

@@ -3,8 +3,17 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
 
 namespace ndes::http_server::testing {
+
+std::unique_ptr<HttpServer> StartServer(const HttpServerOptions& options,
+                                        HttpHandler handler) {
+  absl::StatusOr<std::unique_ptr<HttpServer>> server =
+      HttpServer::Start(options, std::move(handler));
+  EXPECT_TRUE(server.ok()) << server.status();
+  return server.ok() ? *std::move(server) : nullptr;
+}
 
 std::string GetRequest(const std::string& target,
                        const std::string& extra_headers) {

@@ -4,13 +4,19 @@
 #define NDES_TESTS_HTTP_SERVER_HTTP_SERVER_TEST_SUPPORT_H_
 
 #include <deque>
+#include <memory>
 #include <string>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "http_server/http_exchange.h"
+#include "http_server/http_server.h"
 
 namespace ndes::http_server::testing {
+
+// Starts a server; fails the test (and returns null) when it cannot.
+std::unique_ptr<HttpServer> StartServer(const HttpServerOptions& options,
+                                        HttpHandler handler);
 
 // "GET <target> HTTP/1.1" with a Host header and `extra_headers` (each
 // line ending in \r\n), ready to send.
