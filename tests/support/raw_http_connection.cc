@@ -149,8 +149,9 @@ absl::StatusOr<RawHttpResponse> RawHttpConnection::ReadResponse(
   }
   std::size_t length = 0;
   if (!head) {
-    if (std::optional<std::string> value = response.Header("Content-Length")) {
-      absl::SimpleAtoi(*value, &length);
+    if (std::optional<std::string> value = response.Header("Content-Length");
+        value.has_value() && !absl::SimpleAtoi(*value, &length)) {
+      return absl::DataLossError(absl::StrCat("bad Content-Length: ", *value));
     }
   }
   const std::size_t body_start = end + 4;
