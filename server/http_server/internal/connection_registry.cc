@@ -49,11 +49,6 @@ int ConnectionRegistry::size() const {
   return static_cast<int>(connections_.size());
 }
 
-int ConnectionRegistry::shut_down_count() const {
-  absl::MutexLock lock(&mu_);
-  return shut_down_count_;
-}
-
 void ConnectionRegistry::Watch() {
   absl::MutexLock lock(&mu_);
   while (!stopping_) {
@@ -71,7 +66,6 @@ void ConnectionRegistry::Watch() {
       if (due <= now) {
         shutdown(connection->fd, SHUT_RDWR);
         connection->phase = Phase::kShutDown;
-        ++shut_down_count_;
       } else {
         next = std::min(next, due);
       }

@@ -52,8 +52,6 @@ class ConnectionRegistry {
   void Enter(Connection* connection, Phase phase);
 
   int size() const;
-  // How many connections were shut down for overstaying.
-  int shut_down_count() const;
 
  private:
   void Watch();
@@ -62,7 +60,6 @@ class ConnectionRegistry {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<Connection*, std::unique_ptr<Connection>> connections_
       ABSL_GUARDED_BY(mu_);
-  int shut_down_count_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread watcher_;
 };
