@@ -14,6 +14,11 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(GRPCPP REQUIRED IMPORTED_TARGET grpc++)
 find_program(NDES_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
 find_library(NDES_GRPCPP_REFLECTION grpc++_reflection REQUIRED)
+# The embedded HTTP server (Debian: libmicrohttpd-dev), and GnuTLS, its TLS
+# library, to require client certificates (libgnutls28-dev, which
+# libmicrohttpd-dev depends on).
+pkg_check_modules(MICROHTTPD REQUIRED IMPORTED_TARGET libmicrohttpd)
+pkg_check_modules(GNUTLS REQUIRED IMPORTED_TARGET gnutls)
 
 if(BUILD_TESTING)
   find_package(GTest REQUIRED)

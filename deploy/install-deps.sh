@@ -10,6 +10,7 @@ packages=(
   protobuf-compiler libprotobuf-dev
   protobuf-compiler-grpc libgrpc++-dev
   libabsl-dev libcpprest-dev libsqlite3-dev libpq-dev libssl-dev
+  libmicrohttpd-dev libgnutls28-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev

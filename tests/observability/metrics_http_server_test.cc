@@ -18,15 +18,16 @@
 #include "observability/gateway_metrics.h"
 #include "observability/metrics_registry.h"
 #include "store/store_test_support.h"
+#include "support/raw_http_connection.h"
 
 namespace ndes::observability {
 namespace {
 
 using ::ndes::store::testing::IsOk;
 using ::ndes::store::testing::StatusIs;
+using ::testing::_;
 using ::testing::HasSubstr;
 using ::testing::Optional;
-using ::testing::_;
 
 absl::StatusOr<http::HttpResponse> Send(const std::string& method,
                                         const std::string& url) {
@@ -52,12 +53,12 @@ TEST(MetricsHttpServerTest, ServesTheRegistryOnAPickedPort) {
   EXPECT_EQ((*server)->address(),
             absl::StrCat("127.0.0.1:", (*server)->port()));
 
-  absl::StatusOr<http::HttpResponse> response =
-      Send("GET", (*server)->url());
+  absl::StatusOr<http::HttpResponse> response = Send("GET", (*server)->url());
   ASSERT_THAT(response, IsOk());
   EXPECT_EQ(response->status_code, 200);
-  EXPECT_THAT(response->Header("content-type"),
-              Optional(std::string("text/plain; version=0.0.4; charset=utf-8")));
+  EXPECT_THAT(
+      response->Header("content-type"),
+      Optional(std::string("text/plain; version=0.0.4; charset=utf-8")));
   EXPECT_EQ(response->body, registry.TextExposition());
   EXPECT_THAT(response->body, HasSubstr("\napp_scrapes_total 7\n"));
 
@@ -73,10 +74,10 @@ TEST(MetricsHttpServerTest, ServesTheRegistryOnAPickedPort) {
 TEST(MetricsHttpServerTest, ServesTheProcessWideMetricsByDefault) {
   auto server = MetricsHttpServer::Start("127.0.0.1:0");
   ASSERT_THAT(server, IsOk());
-  absl::StatusOr<http::HttpResponse> response =
-      Send("GET", (*server)->url());
+  absl::StatusOr<http::HttpResponse> response = Send("GET", (*server)->url());
   ASSERT_THAT(response, IsOk());
-  EXPECT_THAT(response->body, HasSubstr("# TYPE ndes_gateway_calls_total counter"));
+  EXPECT_THAT(response->body,
+              HasSubstr("# TYPE ndes_gateway_calls_total counter"));
   EXPECT_THAT(response->body, HasSubstr("ndes_gateway_build_info{version="));
 }
 
@@ -84,14 +85,12 @@ TEST(MetricsHttpServerTest, ListensOnEveryInterfaceAndOnAHostName) {
   MetricsRegistry registry;
   registry.AddGauge("app_up", "Up.").Get().Set(1);
   for (const char* host : {"0.0.0.0", "localhost"}) {
-    auto server =
-        MetricsHttpServer::Start(absl::StrCat(host, ":0"), &registry);
+    auto server = MetricsHttpServer::Start(absl::StrCat(host, ":0"), &registry);
     ASSERT_THAT(server, IsOk()) << host;
-    EXPECT_EQ((*server)->address(),
-              absl::StrCat(host, ":", (*server)->port()));
-    absl::StatusOr<http::HttpResponse> response = Send(
-        "GET", absl::StrCat("http://127.0.0.1:", (*server)->port(),
-                            "/metrics"));
+    EXPECT_EQ((*server)->address(), absl::StrCat(host, ":", (*server)->port()));
+    absl::StatusOr<http::HttpResponse> response =
+        Send("GET",
+             absl::StrCat("http://127.0.0.1:", (*server)->port(), "/metrics"));
     ASSERT_THAT(response, IsOk()) << host;
     EXPECT_THAT(response->body, HasSubstr("\napp_up 1\n")) << host;
   }
@@ -114,8 +113,51 @@ TEST(MetricsHttpServerTest, AnswersOtherPathsWith404AndOtherMethodsWith405) {
     response = Send(method, origin + "/metrics");
     ASSERT_THAT(response, IsOk());
     EXPECT_EQ(response->status_code, 405) << method;
-    EXPECT_THAT(response->Header("allow"), Optional(std::string("GET")));
+    EXPECT_THAT(response->Header("allow"), Optional(std::string("GET, HEAD")));
   }
+}
+
+TEST(MetricsHttpServerTest, AnswersHeadWithTheHeadersOfAScrape) {
+  MetricsRegistry registry;
+  registry.AddGauge("app_up", "Up.").Get().Set(1);
+  auto server = MetricsHttpServer::Start("127.0.0.1:0", &registry);
+  ASSERT_THAT(server, IsOk());
+  absl::StatusOr<testing::RawHttpConnection> connection =
+      testing::RawHttpConnection::Connect((*server)->port());
+  ASSERT_THAT(connection.status(), IsOk());
+  connection->Send("HEAD /metrics HTTP/1.1\r\nHost: test\r\n\r\n");
+  absl::StatusOr<testing::RawHttpResponse> head =
+      connection->ReadResponse(absl::Seconds(10), /*head=*/true);
+  ASSERT_THAT(head.status(), IsOk());
+  EXPECT_EQ(head->status, 200);
+  EXPECT_THAT(head->Header("content-type"),
+              Optional(std::string(kTextExpositionContentType)));
+  EXPECT_THAT(head->Header("content-length"),
+              Optional(std::to_string(registry.TextExposition().size())));
+  EXPECT_EQ(head->body, "");
+}
+
+TEST(MetricsHttpServerTest, RefusesABodyAndHeadersOverItsLimits) {
+  MetricsRegistry registry;
+  auto server = MetricsHttpServer::Start("127.0.0.1:0", &registry);
+  ASSERT_THAT(server, IsOk());
+  absl::StatusOr<testing::RawHttpConnection> connection =
+      testing::RawHttpConnection::Connect((*server)->port());
+  ASSERT_THAT(connection.status(), IsOk());
+  connection->Send(
+      "GET /metrics HTTP/1.1\r\nHost: test\r\nContent-Length: 2048\r\n\r\n");
+  absl::StatusOr<testing::RawHttpResponse> response =
+      connection->ReadResponse();
+  ASSERT_THAT(response.status(), IsOk());
+  EXPECT_EQ(response->status, 413);
+
+  connection = testing::RawHttpConnection::Connect((*server)->port());
+  ASSERT_THAT(connection.status(), IsOk());
+  connection->Send("GET /metrics HTTP/1.1\r\nHost: test\r\nX-Pad: " +
+                   std::string(9000, 'a') + "\r\n\r\n");
+  response = connection->ReadResponse();
+  ASSERT_THAT(response.status(), IsOk());
+  EXPECT_EQ(response->status, 431);
 }
 
 TEST(MetricsHttpServerTest, RefusesAnAddressInUseNamingIt) {
@@ -129,8 +171,7 @@ TEST(MetricsHttpServerTest, RefusesAnAddressInUseNamingIt) {
             0);
   ASSERT_EQ(listen(fd, 1), 0);
   socklen_t length = sizeof(address);
-  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length),
-            0);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
   const std::string taken = absl::StrCat("127.0.0.1:", ntohs(address.sin_port));
 
   auto server = MetricsHttpServer::Start(taken);
