@@ -1,0 +1,170 @@
+#include "query/internal/aip_lexer.h"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "query/internal/query_error_builder.h"
+
+namespace ndes::query::internal {
+namespace {
+
+bool IsControl(char c) {
+  const unsigned char u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7f;
+}
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+bool IsTextPart(char c) {
+  if (IsSpace(c) || IsControl(c)) return false;
+  switch (c) {
+    case '(':
+    case ')':
+    case ',':
+    case '.':
+    case ':':
+    case '=':
+    case '!':
+    case '<':
+    case '>':
+    case '"':
+    case '\'':
+      return false;
+    default:
+      return true;
+  }
+}
+
+absl::Status ControlByte(absl::string_view parameter, absl::string_view text,
+                         std::size_t at) {
+  return InvalidQuery(
+      parameter, at,
+      absl::StrCat("control character ", QuoteForMessage(text.substr(at, 1)),
+                   " is not allowed"));
+}
+
+// Reads the string whose opening quote is at `at`; sets `*end` past the
+// closing quote.
+absl::Status LexString(absl::string_view parameter, absl::string_view text,
+                       std::size_t at, Token* token, std::size_t* end) {
+  const char quote = text[at];
+  std::size_t i = at + 1;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (IsControl(c)) return ControlByte(parameter, text, i);
+    if (c == quote) {
+      *end = i + 1;
+      return absl::OkStatus();
+    }
+    if (c == '\\') {
+      if (i + 1 >= text.size()) break;
+      const char escaped = text[i + 1];
+      if (escaped != '\\' && escaped != '"' && escaped != '\'' &&
+          escaped != '*') {
+        return InvalidQuery(
+            parameter, i,
+            absl::StrCat("unknown escape ", QuoteForMessage(text.substr(i, 2)),
+                         " (escapes are \\\\, \\\", \\' and "
+                         "\\*)"));
+      }
+      token->value.push_back(escaped);
+      i += 2;
+      continue;
+    }
+    if (c == '*') token->has_wildcard = true;
+    token->value.push_back(c);
+    ++i;
+  }
+  return InvalidQuery(parameter, at,
+                      absl::StrCat("unterminated string: the closing ",
+                                   quote == '"' ? "\"" : "'", " is missing"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Token>> LexAip(absl::string_view parameter,
+                                          absl::string_view text) {
+  std::vector<Token> tokens;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const char c = text[at];
+    if (IsSpace(c)) {
+      ++at;
+      continue;
+    }
+    if (IsControl(c)) return ControlByte(parameter, text, at);
+    Token token;
+    token.offset = at;
+    std::size_t end = at + 1;
+    const char next = at + 1 < text.size() ? text[at + 1] : '\0';
+    switch (c) {
+      case '(':
+        token.kind = TokenKind::kOpenParen;
+        break;
+      case ')':
+        token.kind = TokenKind::kCloseParen;
+        break;
+      case ',':
+        token.kind = TokenKind::kComma;
+        break;
+      case '.':
+        token.kind = TokenKind::kDot;
+        break;
+      case ':':
+        token.kind = TokenKind::kColon;
+        break;
+      case '=':
+        token.kind = TokenKind::kEquals;
+        break;
+      case '!':
+        if (next != '=') {
+          return InvalidQuery(parameter, at,
+                              "'!' must be followed by '=' (negation is NOT "
+                              "or '-')");
+        }
+        token.kind = TokenKind::kNotEquals;
+        end = at + 2;
+        break;
+      case '<':
+        token.kind = next == '=' ? TokenKind::kLessEquals : TokenKind::kLess;
+        end = next == '=' ? at + 2 : at + 1;
+        break;
+      case '>':
+        token.kind =
+            next == '=' ? TokenKind::kGreaterEquals : TokenKind::kGreater;
+        end = next == '=' ? at + 2 : at + 1;
+        break;
+      case '-':
+        token.kind = TokenKind::kMinus;
+        break;
+      case '"':
+      case '\'': {
+        token.kind = TokenKind::kString;
+        if (absl::Status status = LexString(parameter, text, at, &token, &end);
+            !status.ok()) {
+          return status;
+        }
+        break;
+      }
+      default:
+        while (end < text.size() && IsTextPart(text[end])) ++end;
+        token.kind = TokenKind::kWord;
+        token.value = std::string(text.substr(at, end - at));
+        token.has_wildcard = token.value.find('*') != std::string::npos;
+        break;
+    }
+    token.text = text.substr(at, end - at);
+    tokens.push_back(std::move(token));
+    at = end;
+  }
+  Token end_token;
+  end_token.offset = text.size();
+  tokens.push_back(end_token);
+  return tokens;
+}
+
+}  // namespace ndes::query::internal
