@@ -11,9 +11,9 @@
 #include "query/aip_filter.h"
 #include "query/filter.h"
 #include "query/internal/aip_lexer.h"
+#include "query/internal/filter_parser_base.h"
 #include "query/internal/query_error_builder.h"
 #include "query/internal/query_token.h"
-#include "query/query_errors.h"
 #include "query/query_properties.h"
 #include "translation/date_time.h"
 
@@ -23,7 +23,6 @@ namespace {
 using internal::DescribeToken;
 using internal::QuoteForMessage;
 using internal::Token;
-using internal::TokenCursor;
 using internal::TokenKind;
 
 constexpr absl::string_view kParameter = "filter";
@@ -67,50 +66,25 @@ bool StartsTerm(const Token& token) {
   }
 }
 
-class AipFilterParser {
+class AipFilterParser : public internal::FilterParserBase {
  public:
-  explicit AipFilterParser(std::vector<Token> tokens)
-      : tokens_(std::move(tokens)) {}
+  AipFilterParser(absl::string_view parameter, std::vector<Token> tokens)
+      : FilterParserBase(parameter, std::move(tokens)) {}
 
   absl::StatusOr<Filter> ParseAll() {
     absl::StatusOr<Filter> filter = ParseExpression();
     if (!filter.ok()) return filter;
-    if (!tokens_.AtEnd()) return UnexpectedAfterRestriction();
+    if (!tokens().AtEnd()) return UnexpectedAfterRestriction();
     return filter;
   }
 
  private:
-  absl::Status Invalid(const Token& at, absl::string_view what) const {
-    return internal::InvalidQuery(kParameter, at.offset, what);
-  }
-  absl::Status Unsupported(const Token& at, absl::string_view what) const {
-    return internal::UnsupportedQuery(kParameter, at.offset, what);
-  }
-
   absl::Status UnexpectedAfterRestriction() const {
-    const Token& token = tokens_.Peek();
+    const Token& token = tokens().Peek();
     return Invalid(token, absl::StrCat("expected AND, OR, a restriction or "
                                        "the end, found ",
                                        DescribeToken(token)));
   }
-
-  absl::Status Expect(TokenKind kind, absl::string_view spelled) {
-    if (tokens_.Peek().kind == kind) {
-      tokens_.Next();
-      return absl::OkStatus();
-    }
-    return Invalid(tokens_.Peek(),
-                   absl::StrCat("expected '", spelled, "', found ",
-                                DescribeToken(tokens_.Peek())));
-  }
-
-  // Parentheses, NOT / - and function calls each go one level deeper.
-  absl::Status Enter(const Token& at) {
-    if (++depth_ <= kMaxFilterNesting) return absl::OkStatus();
-    return Invalid(
-        at, absl::StrCat("nested deeper than ", kMaxFilterNesting, " levels"));
-  }
-  void Leave() { --depth_; }
 
   // expression: sequence {AND sequence}; sequence: factor {factor}. Both
   // are conjunctions, so their factors form one kAnd.
@@ -120,53 +94,38 @@ class AipFilterParser {
       absl::StatusOr<Filter> factor = ParseFactor();
       if (!factor.ok()) return factor;
       factors.push_back(*std::move(factor));
-      if (tokens_.PeekWord("AND")) {
-        tokens_.Next();
+      if (tokens().PeekWord("AND")) {
+        tokens().Next();
         continue;
       }
-      if (!StartsTerm(tokens_.Peek())) break;
+      if (!StartsTerm(tokens().Peek())) break;
     }
     return Filter::And(std::move(factors));
   }
 
   // factor: term {OR term}
   absl::StatusOr<Filter> ParseFactor() {
-    std::vector<Filter> terms;
-    do {
-      absl::StatusOr<Filter> term = ParseTerm();
-      if (!term.ok()) return term;
-      terms.push_back(*std::move(term));
-    } while (tokens_.PeekWord("OR") && (tokens_.Next(), true));
-    return Filter::Or(std::move(terms));
+    absl::StatusOr<std::vector<Filter>> terms =
+        ParseSeparatedByWord<Filter>("OR", [this] { return ParseTerm(); });
+    if (!terms.ok()) return terms.status();
+    return Filter::Or(*std::move(terms));
   }
 
   // term: [NOT | -] simple
   absl::StatusOr<Filter> ParseTerm() {
-    if (!tokens_.PeekWord("NOT") && tokens_.Peek().kind != TokenKind::kMinus) {
+    if (!tokens().PeekWord("NOT") &&
+        tokens().Peek().kind != TokenKind::kMinus) {
       return ParseSimple();
     }
-    const Token& negation = tokens_.Next();
-    if (absl::Status status = Enter(negation); !status.ok()) return status;
-    absl::StatusOr<Filter> operand = ParseSimple();
-    if (!operand.ok()) return operand;
-    Leave();
-    return Filter::Not(*std::move(operand));
+    const Token& negation = tokens().Next();
+    return ParseNegated(negation, [this] { return ParseSimple(); });
   }
 
   // simple: restriction | "(" expression ")"
   absl::StatusOr<Filter> ParseSimple() {
-    const Token& token = tokens_.Peek();
+    const Token& token = tokens().Peek();
     if (token.kind == TokenKind::kOpenParen) {
-      tokens_.Next();
-      if (absl::Status status = Enter(token); !status.ok()) return status;
-      absl::StatusOr<Filter> inner = ParseExpression();
-      if (!inner.ok()) return inner;
-      if (absl::Status status = Expect(TokenKind::kCloseParen, ")");
-          !status.ok()) {
-        return status;
-      }
-      Leave();
-      return inner;
+      return ParseParenthesised([this] { return ParseExpression(); });
     }
     if (IsLowercaseKeyword(token)) {
       return Invalid(token, absl::StrCat(DescribeToken(token),
@@ -176,9 +135,9 @@ class AipFilterParser {
     }
     if (token.kind == TokenKind::kString ||
         (token.kind == TokenKind::kWord && !IsKeyword(token) &&
-         !IsComparator(tokens_.Peek(1).kind) &&
-         tokens_.Peek(1).kind != TokenKind::kOpenParen &&
-         tokens_.Peek(1).kind != TokenKind::kDot &&
+         !IsComparator(tokens().Peek(1).kind) &&
+         tokens().Peek(1).kind != TokenKind::kOpenParen &&
+         tokens().Peek(1).kind != TokenKind::kDot &&
          !PropertyByProtoName(token.value).has_value())) {
       return Unsupported(token,
                          absl::StrCat("a bare value (", DescribeToken(token),
@@ -194,14 +153,14 @@ class AipFilterParser {
 
   // restriction: comparable [comparator arg]; comparable: member | function
   absl::StatusOr<Filter> ParseRestriction() {
-    const Token& first = tokens_.Next();
+    const Token& first = tokens().Next();
     std::string path = first.value;
-    while (tokens_.Peek().kind == TokenKind::kDot &&
-           tokens_.Peek(1).kind == TokenKind::kWord) {
-      tokens_.Next();
-      absl::StrAppend(&path, ".", tokens_.Next().value);
+    while (tokens().Peek().kind == TokenKind::kDot &&
+           tokens().Peek(1).kind == TokenKind::kWord) {
+      tokens().Next();
+      absl::StrAppend(&path, ".", tokens().Next().value);
     }
-    if (tokens_.Peek().kind == TokenKind::kOpenParen) {
+    if (tokens().Peek().kind == TokenKind::kOpenParen) {
       return ParseFunction(first, path);
     }
     std::optional<Property> property = PropertyByProtoName(path);
@@ -209,14 +168,14 @@ class AipFilterParser {
       return Invalid(first, absl::StrCat(QuoteForMessage(path),
                                          " is not a field of NdesConnector"));
     }
-    const Token& comparator = tokens_.Peek();
+    const Token& comparator = tokens().Peek();
     switch (comparator.kind) {
       case TokenKind::kEquals:
       case TokenKind::kNotEquals:
-        tokens_.Next();
+        tokens().Next();
         return ParseEquality(*property, comparator);
       case TokenKind::kColon:
-        tokens_.Next();
+        tokens().Next();
         return ParseHas(*property, comparator);
       case TokenKind::kLess:
       case TokenKind::kLessEquals:
@@ -245,8 +204,8 @@ class AipFilterParser {
                                   "and contains"));
     }
     if (absl::Status status = Enter(name); !status.ok()) return status;
-    tokens_.Next();  // (
-    const Token& field = tokens_.Peek();
+    tokens().Next();  // (
+    const Token& field = tokens().Peek();
     std::optional<Property> property;
     if (field.kind == TokenKind::kWord) {
       property = PropertyByProtoName(field.value);
@@ -257,24 +216,24 @@ class AipFilterParser {
                                          "first, found ",
                                          DescribeToken(field)));
     }
-    tokens_.Next();
+    tokens().Next();
     if (absl::Status status = Expect(TokenKind::kComma, ","); !status.ok()) {
       return status;
     }
-    const Token& argument = tokens_.Peek();
+    const Token& argument = tokens().Peek();
     if (argument.kind != TokenKind::kString &&
         (argument.kind != TokenKind::kWord || IsKeyword(argument))) {
       return Invalid(argument, absl::StrCat("expected a string, found ",
                                             DescribeToken(argument)));
     }
-    tokens_.Next();
+    tokens().Next();
     if (absl::Status status = Expect(TokenKind::kCloseParen, ")");
         !status.ok()) {
       return status;
     }
     Leave();
-    if (IsComparator(tokens_.Peek().kind)) {
-      return Unsupported(tokens_.Peek(),
+    if (IsComparator(tokens().Peek().kind)) {
+      return Unsupported(tokens().Peek(),
                          absl::StrCat(path,
                                       "() is a condition by itself; it "
                                       "cannot be compared"));
@@ -292,14 +251,14 @@ class AipFilterParser {
                                   " is repeated: test membership with ",
                                   property.proto_name(), ":\"value\""));
     }
-    if (tokens_.Peek().kind != TokenKind::kOpenParen) {
+    if (tokens().Peek().kind != TokenKind::kOpenParen) {
       absl::StatusOr<Literal> value = ParseValue(property);
       if (!value.ok()) return value.status();
       return equal ? Filter::Equal(property, *std::move(value))
                    : Filter::NotEqual(property, *std::move(value));
     }
     // field = (a OR b): the field equals one of the values.
-    const Token& open = tokens_.Next();
+    const Token& open = tokens().Next();
     if (!equal) {
       return Unsupported(open,
                          absl::StrCat("!= takes one value; for none of "
@@ -307,24 +266,21 @@ class AipFilterParser {
                                       property.proto_name(), " = (a OR b)"));
     }
     if (absl::Status status = Enter(open); !status.ok()) return status;
-    std::vector<Literal> values;
-    do {
-      absl::StatusOr<Literal> value = ParseValue(property);
-      if (!value.ok()) return value.status();
-      values.push_back(*std::move(value));
-    } while (tokens_.PeekWord("OR") && (tokens_.Next(), true));
+    absl::StatusOr<std::vector<Literal>> values = ParseSeparatedByWord<Literal>(
+        "OR", [&] { return ParseValue(property); });
+    if (!values.ok()) return values.status();
     if (absl::Status status = Expect(TokenKind::kCloseParen, ")");
         !status.ok()) {
       return status;
     }
     Leave();
-    return Filter::In(property, std::move(values));
+    return Filter::In(property, *std::move(values));
   }
 
   // field:value — membership of a repeated field; field:* — presence.
   absl::StatusOr<Filter> ParseHas(const Property& property,
                                   const Token& comparator) {
-    const Token& value = tokens_.Peek();
+    const Token& value = tokens().Peek();
     const bool presence = value.kind == TokenKind::kWord && value.value == "*";
     if (property.type() == PropertyType::kStringCollection) {
       if (presence) {
@@ -339,7 +295,7 @@ class AipFilterParser {
       return Filter::AnyEqual(property, *std::move(element));
     }
     if (presence && property.type() != PropertyType::kState) {
-      tokens_.Next();
+      tokens().Next();
       return Filter::NotEqual(property, NullLiteral{});
     }
     if (presence) {
@@ -354,7 +310,7 @@ class AipFilterParser {
 
   // A STRING or TEXT value, with no wildcard.
   absl::StatusOr<std::string> ParseString(const Property& property) {
-    const Token& token = tokens_.Peek();
+    const Token& token = tokens().Peek();
     if (token.kind != TokenKind::kString &&
         (token.kind != TokenKind::kWord || IsKeyword(token))) {
       return Invalid(
@@ -367,12 +323,12 @@ class AipFilterParser {
                          "starts_with() or contains(), or write \\* "
                          "in a quoted string for a literal *");
     }
-    tokens_.Next();
+    tokens().Next();
     return token.value;
   }
 
   absl::StatusOr<Literal> ParseValue(const Property& property) {
-    const Token& token = tokens_.Peek();
+    const Token& token = tokens().Peek();
     absl::StatusOr<std::string> text = ParseString(property);
     if (!text.ok()) return text.status();
     switch (property.type()) {
@@ -403,23 +359,13 @@ class AipFilterParser {
     }
     return Invalid(token, "expected a value");
   }
-
-  TokenCursor tokens_;
-  int depth_ = 0;
 };
 
 }  // namespace
 
 absl::StatusOr<Filter> ParseAipFilter(absl::string_view text) {
-  if (absl::Status status = internal::CheckQueryLength(kParameter, text);
-      !status.ok()) {
-    return status;
-  }
-  absl::StatusOr<std::vector<Token>> tokens =
-      internal::LexAip(kParameter, text);
-  if (!tokens.ok()) return tokens.status();
-  if (tokens->size() == 1) return Filter::MatchAll();
-  return AipFilterParser(*std::move(tokens)).ParseAll();
+  return internal::ParseFilterText<AipFilterParser>(kParameter, text,
+                                                    &internal::LexAip);
 }
 
 }  // namespace ndes::query

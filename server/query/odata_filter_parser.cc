@@ -11,11 +11,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "query/filter.h"
+#include "query/internal/filter_parser_base.h"
 #include "query/internal/odata_lexer.h"
 #include "query/internal/query_error_builder.h"
 #include "query/internal/query_token.h"
 #include "query/odata_filter.h"
-#include "query/query_errors.h"
 #include "query/query_properties.h"
 #include "translation/date_time.h"
 
@@ -25,7 +25,6 @@ namespace {
 using internal::DescribeToken;
 using internal::QuoteForMessage;
 using internal::Token;
-using internal::TokenCursor;
 using internal::TokenKind;
 
 constexpr absl::string_view kParameter = "$filter";
@@ -81,16 +80,16 @@ bool IsIdentifier(const Token& token) {
          !absl::ascii_isdigit(static_cast<unsigned char>(token.value[0]));
 }
 
-class ODataFilterParser {
+class ODataFilterParser : public internal::FilterParserBase {
  public:
-  explicit ODataFilterParser(std::vector<Token> tokens)
-      : tokens_(std::move(tokens)) {}
+  ODataFilterParser(absl::string_view parameter, std::vector<Token> tokens)
+      : FilterParserBase(parameter, std::move(tokens)) {}
 
   absl::StatusOr<Filter> ParseAll() {
     absl::StatusOr<Filter> filter = ParseOr();
     if (!filter.ok()) return filter;
-    if (!tokens_.AtEnd()) {
-      const Token& token = tokens_.Peek();
+    if (!tokens().AtEnd()) {
+      const Token& token = tokens().Peek();
       const bool uppercase_keyword =
           token.kind == TokenKind::kWord &&
           (token.value == "AND" || token.value == "OR" || token.value == "NOT");
@@ -105,90 +104,44 @@ class ODataFilterParser {
   }
 
  private:
-  absl::Status Invalid(const Token& at, absl::string_view what) const {
-    return internal::InvalidQuery(kParameter, at.offset, what);
-  }
-  absl::Status Unsupported(const Token& at, absl::string_view what) const {
-    return internal::UnsupportedQuery(kParameter, at.offset, what);
-  }
-
-  absl::Status Expect(TokenKind kind, absl::string_view spelled) {
-    if (tokens_.Peek().kind == kind) {
-      tokens_.Next();
-      return absl::OkStatus();
-    }
-    return Invalid(tokens_.Peek(),
-                   absl::StrCat("expected '", spelled, "', found ",
-                                DescribeToken(tokens_.Peek())));
-  }
-
-  // Every parenthesis, `not`, function call and lambda goes one level
-  // deeper; the limit keeps recursion (here, in the evaluator and in the
-  // writer) bounded whatever the input.
-  absl::Status Enter(const Token& at) {
-    if (++depth_ <= kMaxFilterNesting) return absl::OkStatus();
-    return Invalid(
-        at, absl::StrCat("nested deeper than ", kMaxFilterNesting, " levels"));
-  }
-  void Leave() { --depth_; }
-
   absl::StatusOr<Filter> ParseOr() {
-    std::vector<Filter> operands;
-    do {
-      absl::StatusOr<Filter> operand = ParseAnd();
-      if (!operand.ok()) return operand;
-      operands.push_back(*std::move(operand));
-    } while (tokens_.PeekWord("or") && (tokens_.Next(), true));
-    return Filter::Or(std::move(operands));
+    absl::StatusOr<std::vector<Filter>> operands =
+        ParseSeparatedByWord<Filter>("or", [this] { return ParseAnd(); });
+    if (!operands.ok()) return operands.status();
+    return Filter::Or(*std::move(operands));
   }
 
   absl::StatusOr<Filter> ParseAnd() {
-    std::vector<Filter> operands;
-    do {
-      absl::StatusOr<Filter> operand = ParseUnary();
-      if (!operand.ok()) return operand;
-      operands.push_back(*std::move(operand));
-    } while (tokens_.PeekWord("and") && (tokens_.Next(), true));
-    return Filter::And(std::move(operands));
+    absl::StatusOr<std::vector<Filter>> operands =
+        ParseSeparatedByWord<Filter>("and", [this] { return ParseUnary(); });
+    if (!operands.ok()) return operands.status();
+    return Filter::And(*std::move(operands));
   }
 
   absl::StatusOr<Filter> ParseUnary() {
-    if (!tokens_.PeekWord("not")) return ParsePrimary();
-    const Token& not_token = tokens_.Next();
-    if (absl::Status status = Enter(not_token); !status.ok()) return status;
+    if (!tokens().PeekWord("not")) return ParsePrimary();
+    const Token& not_token = tokens().Next();
     // OData's `not` binds tighter than eq: `not displayName eq 'x'` would
     // negate a string. Graph refuses it; say how to write it instead.
-    const Token& next = tokens_.Peek();
+    const Token& next = tokens().Peek();
     if (IsIdentifier(next) && next.value != "not" &&
-        tokens_.Peek(1).kind != TokenKind::kOpenParen &&
-        tokens_.Peek(1).kind != TokenKind::kSlash) {
+        tokens().Peek(1).kind != TokenKind::kOpenParen &&
+        tokens().Peek(1).kind != TokenKind::kSlash) {
       return Invalid(next, absl::StrCat("'not' applies to a parenthesised "
                                         "condition: write not (",
                                         next.value, " ...)"));
     }
-    absl::StatusOr<Filter> operand = ParseUnary();
-    if (!operand.ok()) return operand;
-    Leave();
-    return Filter::Not(*std::move(operand));
+    return ParseNegated(not_token, [this] { return ParseUnary(); });
   }
 
   absl::StatusOr<Filter> ParsePrimary() {
-    const Token& token = tokens_.Peek();
+    const Token& token = tokens().Peek();
     if (token.kind == TokenKind::kOpenParen) {
-      tokens_.Next();
-      if (absl::Status status = Enter(token); !status.ok()) return status;
-      absl::StatusOr<Filter> inner = ParseOr();
-      if (!inner.ok()) return inner;
-      if (absl::Status status = Expect(TokenKind::kCloseParen, ")");
-          !status.ok()) {
-        return status;
-      }
-      Leave();
-      return inner;
+      return ParseParenthesised([this] { return ParseOr(); });
     }
     if (token.kind == TokenKind::kString ||
         (token.kind == TokenKind::kWord && !IsIdentifier(token)) ||
-        tokens_.PeekWord("null")) {
+        tokens().PeekWord("null")) {
       return Unsupported(token, absl::StrCat("a condition starts with a "
                                              "property name, not the "
                                              "literal ",
@@ -198,12 +151,12 @@ class ODataFilterParser {
       return Invalid(token, absl::StrCat("expected a condition, found ",
                                          DescribeToken(token)));
     }
-    if (tokens_.Peek(1).kind == TokenKind::kOpenParen) return ParseFunction();
+    if (tokens().Peek(1).kind == TokenKind::kOpenParen) return ParseFunction();
     return ParseComparison();
   }
 
   absl::StatusOr<Property> ParseProperty() {
-    const Token& token = tokens_.Next();
+    const Token& token = tokens().Next();
     std::optional<Property> property = PropertyByGraphName(token.value);
     if (!property.has_value()) {
       // Graph's own wording for an unknown property.
@@ -217,7 +170,7 @@ class ODataFilterParser {
 
   // startswith(machineName,'ndes') and contains(displayName,'01').
   absl::StatusOr<Filter> ParseFunction() {
-    const Token& name = tokens_.Next();
+    const Token& name = tokens().Next();
     const bool starts_with = name.value == "startswith";
     if (!starts_with && name.value != "contains") {
       if (IsOneOf(name.value, kOtherODataFunctions)) {
@@ -229,15 +182,15 @@ class ODataFilterParser {
           name, absl::StrCat("unknown function ", QuoteForMessage(name.value)));
     }
     if (absl::Status status = Enter(name); !status.ok()) return status;
-    tokens_.Next();  // (
-    if (!IsIdentifier(tokens_.Peek())) {
-      return Unsupported(tokens_.Peek(),
+    tokens().Next();  // (
+    if (!IsIdentifier(tokens().Peek())) {
+      return Unsupported(tokens().Peek(),
                          absl::StrCat(name.value,
                                       "() takes a property "
                                       "first, then a string: ",
                                       name.value, "(displayName,'x')"));
     }
-    const Token& property_token = tokens_.Peek();
+    const Token& property_token = tokens().Peek();
     absl::StatusOr<Property> property = ParseProperty();
     if (!property.ok()) return property.status();
     if (property->type() != PropertyType::kString) {
@@ -248,12 +201,12 @@ class ODataFilterParser {
     if (absl::Status status = Expect(TokenKind::kComma, ","); !status.ok()) {
       return status;
     }
-    const Token& argument = tokens_.Peek();
+    const Token& argument = tokens().Peek();
     if (argument.kind != TokenKind::kString) {
       return Invalid(argument, absl::StrCat("expected a quoted string, found ",
                                             DescribeToken(argument)));
     }
-    tokens_.Next();
+    tokens().Next();
     if (absl::Status status = Expect(TokenKind::kCloseParen, ")");
         !status.ok()) {
       return status;
@@ -264,14 +217,14 @@ class ODataFilterParser {
   }
 
   absl::StatusOr<Filter> ParseComparison() {
-    const Token& property_token = tokens_.Peek();
+    const Token& property_token = tokens().Peek();
     absl::StatusOr<Property> property = ParseProperty();
     if (!property.ok()) return property.status();
-    if (tokens_.Peek().kind == TokenKind::kSlash) return ParseAny(*property);
-    const Token& op = tokens_.Peek();
-    const bool is_eq = tokens_.PeekWord("eq");
-    const bool is_ne = tokens_.PeekWord("ne");
-    const bool is_in = tokens_.PeekWord("in");
+    if (tokens().Peek().kind == TokenKind::kSlash) return ParseAny(*property);
+    const Token& op = tokens().Peek();
+    const bool is_eq = tokens().PeekWord("eq");
+    const bool is_ne = tokens().PeekWord("ne");
+    const bool is_in = tokens().PeekWord("in");
     if (!is_eq && !is_ne && !is_in) {
       if (op.kind == TokenKind::kWord && IsOneOf(op.value, kOtherComparisons)) {
         return Unsupported(op, absl::StrCat("operator '", op.value,
@@ -291,7 +244,7 @@ class ODataFilterParser {
           absl::StrCat(property->graph_name(), " is a collection: write ",
                        property->graph_name(), "/any(t:t eq '...')"));
     }
-    tokens_.Next();
+    tokens().Next();
     if (is_in) return ParseIn(*property);
     absl::StatusOr<Literal> value = ParseLiteral(*property);
     if (!value.ok()) return value.status();
@@ -305,37 +258,34 @@ class ODataFilterParser {
         !status.ok()) {
       return status;
     }
-    std::vector<Literal> values;
-    do {
-      absl::StatusOr<Literal> value = ParseLiteral(property);
-      if (!value.ok()) return value.status();
-      values.push_back(*std::move(value));
-    } while (tokens_.Peek().kind == TokenKind::kComma &&
-             (tokens_.Next(), true));
+    absl::StatusOr<std::vector<Literal>> values = ParseSeparated<Literal>(
+        [](const Token& token) { return token.kind == TokenKind::kComma; },
+        [&] { return ParseLiteral(property); });
+    if (!values.ok()) return values.status();
     if (absl::Status status = Expect(TokenKind::kCloseParen, ")");
         !status.ok()) {
       return status;
     }
-    return Filter::In(property, std::move(values));
+    return Filter::In(property, *std::move(values));
   }
 
   // roleScopeTagIds/any(t:t eq '0')
   absl::StatusOr<Filter> ParseAny(const Property& property) {
-    const Token& slash = tokens_.Next();
+    const Token& slash = tokens().Next();
     if (property.type() != PropertyType::kStringCollection) {
       return Invalid(slash, absl::StrCat(property.graph_name(),
                                          " is not a collection and has no "
                                          "sub-properties"));
     }
-    const Token& lambda = tokens_.Peek();
-    if (tokens_.PeekWord("all")) {
+    const Token& lambda = tokens().Peek();
+    if (tokens().PeekWord("all")) {
       return Unsupported(lambda, "all() is not supported; use any()");
     }
-    if (!tokens_.PeekWord("any")) {
+    if (!tokens().PeekWord("any")) {
       return Invalid(lambda, absl::StrCat("expected any(...) after '/', found ",
                                           DescribeToken(lambda)));
     }
-    tokens_.Next();
+    tokens().Next();
     if (absl::Status status = Enter(lambda); !status.ok()) return status;
     if (absl::Status status = Expect(TokenKind::kOpenParen, "(");
         !status.ok()) {
@@ -343,31 +293,31 @@ class ODataFilterParser {
     }
     const std::string lambda_form =
         absl::StrCat(property.graph_name(), "/any(t:t eq '...')");
-    const Token& variable = tokens_.Peek();
-    if (!IsIdentifier(variable) || tokens_.Peek(1).kind != TokenKind::kColon) {
+    const Token& variable = tokens().Peek();
+    if (!IsIdentifier(variable) || tokens().Peek(1).kind != TokenKind::kColon) {
       return Unsupported(
           variable, absl::StrCat("any() needs a condition: ", lambda_form));
     }
-    tokens_.Next();
-    tokens_.Next();
-    const Token& body = tokens_.Peek();
-    if (!tokens_.PeekWord(variable.value) || !tokens_.PeekWord("eq", 1) ||
-        tokens_.Peek(2).kind != TokenKind::kString ||
-        tokens_.Peek(3).kind != TokenKind::kCloseParen) {
+    tokens().Next();
+    tokens().Next();
+    const Token& body = tokens().Peek();
+    if (!tokens().PeekWord(variable.value) || !tokens().PeekWord("eq", 1) ||
+        tokens().Peek(2).kind != TokenKind::kString ||
+        tokens().Peek(3).kind != TokenKind::kCloseParen) {
       return Unsupported(body, absl::StrCat("the only condition any() "
                                             "supports is ",
                                             lambda_form));
     }
-    tokens_.Next();
-    tokens_.Next();
-    std::string element = tokens_.Next().value;
-    tokens_.Next();  // )
+    tokens().Next();
+    tokens().Next();
+    std::string element = tokens().Next().value;
+    tokens().Next();  // )
     Leave();
     return Filter::AnyEqual(property, std::move(element));
   }
 
   absl::StatusOr<Literal> ParseLiteral(const Property& property) {
-    const Token& token = tokens_.Next();
+    const Token& token = tokens().Next();
     const absl::string_view name = property.graph_name();
     if (token.kind == TokenKind::kWord && token.value == "null") {
       if (property.type() == PropertyType::kState) {
@@ -426,23 +376,13 @@ class ODataFilterParser {
     }
     return Invalid(token, "expected a literal");
   }
-
-  TokenCursor tokens_;
-  int depth_ = 0;
 };
 
 }  // namespace
 
 absl::StatusOr<Filter> ParseODataFilter(absl::string_view text) {
-  if (absl::Status status = internal::CheckQueryLength(kParameter, text);
-      !status.ok()) {
-    return status;
-  }
-  absl::StatusOr<std::vector<Token>> tokens =
-      internal::LexOData(kParameter, text);
-  if (!tokens.ok()) return tokens.status();
-  if (tokens->size() == 1) return Filter::MatchAll();
-  return ODataFilterParser(*std::move(tokens)).ParseAll();
+  return internal::ParseFilterText<ODataFilterParser>(kParameter, text,
+                                                      &internal::LexOData);
 }
 
 }  // namespace ndes::query

@@ -1,6 +1,7 @@
 #include "query/internal/aip_lexer.h"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,15 +13,10 @@
 namespace ndes::query::internal {
 namespace {
 
-bool IsControl(char c) {
-  const unsigned char u = static_cast<unsigned char>(c);
-  return u < 0x20 || u == 0x7f;
-}
-
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 bool IsTextPart(char c) {
-  if (IsSpace(c) || IsControl(c)) return false;
+  if (IsSpace(c) || IsControlByte(c)) return false;
   switch (c) {
     case '(':
     case ')':
@@ -39,14 +35,6 @@ bool IsTextPart(char c) {
   }
 }
 
-absl::Status ControlByte(absl::string_view parameter, absl::string_view text,
-                         std::size_t at) {
-  return InvalidQuery(
-      parameter, at,
-      absl::StrCat("control character ", QuoteForMessage(text.substr(at, 1)),
-                   " is not allowed"));
-}
-
 // Reads the string whose opening quote is at `at`; sets `*end` past the
 // closing quote.
 absl::Status LexString(absl::string_view parameter, absl::string_view text,
@@ -55,7 +43,7 @@ absl::Status LexString(absl::string_view parameter, absl::string_view text,
   std::size_t i = at + 1;
   while (i < text.size()) {
     const char c = text[i];
-    if (IsControl(c)) return ControlByte(parameter, text, i);
+    if (IsControlByte(c)) return ControlCharacterError(parameter, text, i);
     if (c == quote) {
       *end = i + 1;
       return absl::OkStatus();
@@ -96,26 +84,21 @@ absl::StatusOr<std::vector<Token>> LexAip(absl::string_view parameter,
       ++at;
       continue;
     }
-    if (IsControl(c)) return ControlByte(parameter, text, at);
+    if (IsControlByte(c)) return ControlCharacterError(parameter, text, at);
     Token token;
     token.offset = at;
     std::size_t end = at + 1;
     const char next = at + 1 < text.size() ? text[at + 1] : '\0';
+    if (std::optional<TokenKind> kind = SharedPunctuation(c)) {
+      token.kind = *kind;
+      token.text = text.substr(at, 1);
+      tokens.push_back(std::move(token));
+      ++at;
+      continue;
+    }
     switch (c) {
-      case '(':
-        token.kind = TokenKind::kOpenParen;
-        break;
-      case ')':
-        token.kind = TokenKind::kCloseParen;
-        break;
-      case ',':
-        token.kind = TokenKind::kComma;
-        break;
       case '.':
         token.kind = TokenKind::kDot;
-        break;
-      case ':':
-        token.kind = TokenKind::kColon;
         break;
       case '=':
         token.kind = TokenKind::kEquals;
@@ -161,9 +144,7 @@ absl::StatusOr<std::vector<Token>> LexAip(absl::string_view parameter,
     tokens.push_back(std::move(token));
     at = end;
   }
-  Token end_token;
-  end_token.offset = text.size();
-  tokens.push_back(end_token);
+  AppendEndToken(text, &tokens);
   return tokens;
 }
 

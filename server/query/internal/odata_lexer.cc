@@ -1,6 +1,7 @@
 #include "query/internal/odata_lexer.h"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,11 +13,6 @@
 
 namespace ndes::query::internal {
 namespace {
-
-bool IsControl(char c) {
-  const unsigned char u = static_cast<unsigned char>(c);
-  return u < 0x20 || u == 0x7f;
-}
 
 bool IsIdentifierStart(char c) {
   return absl::ascii_isalpha(static_cast<unsigned char>(c)) || c == '_';
@@ -32,14 +28,6 @@ bool IsUnquotedPart(char c) {
          c == '.' || c == '+' || c == '-';
 }
 
-absl::Status ControlByte(absl::string_view parameter, absl::string_view text,
-                         std::size_t at) {
-  return InvalidQuery(
-      parameter, at,
-      absl::StrCat("control character ", QuoteForMessage(text.substr(at, 1)),
-                   " is not allowed"));
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<Token>> LexOData(absl::string_view parameter,
@@ -52,32 +40,28 @@ absl::StatusOr<std::vector<Token>> LexOData(absl::string_view parameter,
       ++at;
       continue;
     }
-    if (IsControl(c)) return ControlByte(parameter, text, at);
+    if (IsControlByte(c)) return ControlCharacterError(parameter, text, at);
     Token token;
     token.offset = at;
     std::size_t end = at + 1;
+    if (std::optional<TokenKind> kind = SharedPunctuation(c)) {
+      token.kind = *kind;
+      token.text = text.substr(at, 1);
+      tokens.push_back(std::move(token));
+      ++at;
+      continue;
+    }
     switch (c) {
-      case '(':
-        token.kind = TokenKind::kOpenParen;
-        break;
-      case ')':
-        token.kind = TokenKind::kCloseParen;
-        break;
-      case ',':
-        token.kind = TokenKind::kComma;
-        break;
       case '/':
         token.kind = TokenKind::kSlash;
-        break;
-      case ':':
-        token.kind = TokenKind::kColon;
         break;
       case '\'': {
         token.kind = TokenKind::kString;
         bool closed = false;
         while (end < text.size()) {
           const char d = text[end];
-          if (IsControl(d)) return ControlByte(parameter, text, end);
+          if (IsControlByte(d))
+            return ControlCharacterError(parameter, text, end);
           if (d == '\'') {
             if (end + 1 < text.size() && text[end + 1] == '\'') {
               token.value.push_back('\'');
@@ -117,9 +101,7 @@ absl::StatusOr<std::vector<Token>> LexOData(absl::string_view parameter,
     tokens.push_back(std::move(token));
     at = end;
   }
-  Token end_token;
-  end_token.offset = text.size();
-  tokens.push_back(end_token);
+  AppendEndToken(text, &tokens);
   return tokens;
 }
 

@@ -67,6 +67,19 @@ std::string QuoteForMessage(absl::string_view text) {
   return absl::StrCat("'", EscapeForMessage(text), "'");
 }
 
+bool IsControlByte(char c) {
+  const unsigned char u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7f;
+}
+
+absl::Status ControlCharacterError(absl::string_view parameter,
+                                   absl::string_view text, std::size_t offset) {
+  return InvalidQuery(
+      parameter, offset,
+      absl::StrCat("control character ",
+                   QuoteForMessage(text.substr(offset, 1)), " is not allowed"));
+}
+
 absl::Status CheckQueryLength(absl::string_view parameter,
                               absl::string_view text) {
   if (text.size() <= kMaxQueryLength) return absl::OkStatus();

@@ -33,6 +33,14 @@ std::string EscapeForMessage(absl::string_view text);
 // EscapeForMessage(text) in single quotes.
 std::string QuoteForMessage(absl::string_view text);
 
+// Whether `c` is a control byte (below 0x20, or 0x7f).
+bool IsControlByte(char c);
+
+// "invalid <parameter> at position ...: control character '\x01' is not
+// allowed", for the byte at `offset` of `text`.
+absl::Status ControlCharacterError(absl::string_view parameter,
+                                   absl::string_view text, std::size_t offset);
+
 // Refuses text longer than kMaxQueryLength; OK otherwise.
 absl::Status CheckQueryLength(absl::string_view parameter,
                               absl::string_view text);

@@ -22,13 +22,9 @@ absl::StatusOr<std::vector<ListItem>> SplitQueryList(
   bool blank = true;
   for (std::size_t at = 0; at <= text.size(); ++at) {
     const char c = at < text.size() ? text[at] : ',';
-    const unsigned char u = static_cast<unsigned char>(c);
     const bool separator = c == ' ' || c == '\t' || c == ',';
-    if (!separator && (u < 0x20 || u == 0x7f)) {
-      return InvalidQuery(
-          parameter, at,
-          absl::StrCat("control character ",
-                       QuoteForMessage(text.substr(at, 1)), " is not allowed"));
+    if (!separator && IsControlByte(c)) {
+      return ControlCharacterError(parameter, text, at);
     }
     if (in_word && separator) {
       item.words.push_back(

@@ -6,6 +6,7 @@
 #define NDES_SERVER_QUERY_INTERNAL_QUERY_TOKEN_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +42,12 @@ struct Token {
   // AIP-160: the token holds a `*` that is not escaped (a wildcard).
   bool has_wildcard = false;
 };
+
+// The kind of the one-byte tokens both syntaxes share: ( ) , and :.
+std::optional<TokenKind> SharedPunctuation(char c);
+
+// Ends a token list: the kEnd token at the end of `text`.
+void AppendEndToken(absl::string_view text, std::vector<Token>* tokens);
 
 // How a message names a token: the quoted text, or "the end of the text".
 std::string DescribeToken(const Token& token);
