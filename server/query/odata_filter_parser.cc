@@ -184,11 +184,16 @@ class ODataFilterParser : public internal::FilterParserBase {
     if (absl::Status status = Enter(name); !status.ok()) return status;
     tokens().Next();  // (
     if (!IsIdentifier(tokens().Peek())) {
-      return Unsupported(tokens().Peek(),
-                         absl::StrCat(name.value,
-                                      "() takes a property "
-                                      "first, then a string: ",
-                                      name.value, "(displayName,'x')"));
+      // startswith('x',displayName) is OData, but not a form this service
+      // evaluates; anything else is no call at all.
+      const std::string form = absl::StrCat(name.value,
+                                            "() takes a property first, then a "
+                                            "string: ",
+                                            name.value, "(displayName,'x')");
+      if (tokens().Peek().kind == TokenKind::kString) {
+        return Unsupported(tokens().Peek(), form);
+      }
+      return Invalid(tokens().Peek(), form);
     }
     const Token& property_token = tokens().Peek();
     absl::StatusOr<Property> property = ParseProperty();

@@ -104,7 +104,7 @@ TEST(ODataFilterTest, RefusesOperatorsOutsideTheSubsetAsUnsupported) {
         "tolower(displayName) eq 'x'", "roleScopeTagIds/all(t:t eq '0')",
         "roleScopeTagIds/any()", "roleScopeTagIds/any(t:t ne '0')",
         "roleScopeTagIds/any(t:startswith(t,'0'))", "'x' eq displayName",
-        "displayName add 'x'"}) {
+        "startswith('ndes',machineName)", "displayName add 'x'"}) {
     absl::Status status = ParseError(text);
     EXPECT_TRUE(IsUnsupportedQuery(status)) << text << ": " << status;
     EXPECT_THAT(std::string(status.message()),
@@ -156,6 +156,7 @@ TEST(ODataFilterTest, RefusesMalformedTextAsInvalidWithPosition) {
                 "startswith() takes a string "
                 "property"},
            Case{"startswith(displayName)", "expected ','"},
+           Case{"startswith()", "startswith() takes a property first"},
            Case{"contains(displayName,null)", "expected a quoted string"},
            Case{"frobnicate(displayName)", "unknown function 'frobnicate'"},
            Case{"not displayName eq 'x'", "write not (displayName ...)"},
