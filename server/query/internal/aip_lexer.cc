@@ -77,6 +77,10 @@ absl::Status LexString(absl::string_view parameter, absl::string_view text,
 absl::StatusOr<std::vector<Token>> LexAip(absl::string_view parameter,
                                           absl::string_view text) {
   std::vector<Token> tokens;
+  // At most one token per byte, plus kEnd. Reserved at once: growing the
+  // vector step by step costs more than this (it re-faults fresh pages for
+  // every doubling), and the text is at most kMaxQueryLength bytes.
+  tokens.reserve(text.size() + 1);
   std::size_t at = 0;
   while (at < text.size()) {
     const char c = text[at];
