@@ -12,22 +12,16 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "tls/tls_files.h"
 
 namespace ndes::http_server {
 
-// TLS on the listener. Files are PEM, read once at Start (a missing,
-// unreadable or mismatched file refuses to start, naming it).
-struct HttpTlsOptions {
-  // Empty: plain HTTP.
-  std::string cert_file;
-  std::string key_file;
-  // Set: mutual TLS. A client must present a certificate that chains to one
-  // of these CAs and is within its validity period, or the handshake fails
-  // and the client never reaches the handler. Its names are not checked.
-  std::string client_ca_file;
-
-  bool enabled() const { return !cert_file.empty(); }
-};
+// TLS on the listener (tls/tls_files.h). Files are PEM, read once at Start
+// (a missing, unreadable or mismatched file refuses to start, naming it).
+// With a client CA, a client must present a certificate that chains to one
+// of those CAs and is within its validity period, or the handshake fails
+// and the client never reaches the handler; its names are not checked.
+using HttpTlsOptions = tls::TlsFiles;
 
 struct HttpServerOptions {
   // "host:port": an IP address ("0.0.0.0", "[::1]") or a host name, whose

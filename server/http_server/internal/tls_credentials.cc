@@ -3,27 +3,11 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
+#include "tls/tls_files.h"
 
 namespace ndes::http_server::internal {
 namespace {
-
-absl::StatusOr<std::string> ReadPemFile(const std::string& path,
-                                        absl::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in.is_open()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot read ", what, " \"", path, "\": ", std::strerror(errno)));
-  }
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
 
 gnutls_datum_t Datum(const std::string& text) {
   return gnutls_datum_t{
@@ -61,10 +45,10 @@ absl::StatusOr<TlsCredentials> LoadTlsCredentials(const HttpTlsOptions& tls) {
   }
   TlsCredentials credentials;
   absl::StatusOr<std::string> text =
-      ReadPemFile(tls.cert_file, "TLS certificate");
+      tls::ReadPemFile(tls.cert_file, "TLS certificate");
   if (!text.ok()) return text.status();
   credentials.cert_pem = *std::move(text);
-  text = ReadPemFile(tls.key_file, "TLS private key");
+  text = tls::ReadPemFile(tls.key_file, "TLS private key");
   if (!text.ok()) return text.status();
   credentials.key_pem = *std::move(text);
 
@@ -90,7 +74,7 @@ absl::StatusOr<TlsCredentials> LoadTlsCredentials(const HttpTlsOptions& tls) {
       check, &cert, &key, GNUTLS_X509_FMT_PEM, nullptr, GNUTLS_PKCS_PLAIN);
   int ca_count = 0;
   if (key_rc >= 0 && !tls.client_ca_file.empty()) {
-    text = ReadPemFile(tls.client_ca_file, "client CA file");
+    text = tls::ReadPemFile(tls.client_ca_file, "client CA file");
     if (!text.ok()) {
       gnutls_certificate_free_credentials(check);
       return text.status();
