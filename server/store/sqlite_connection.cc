@@ -150,24 +150,27 @@ absl::Status Connection::Execute(const char* sql, absl::string_view what) {
 
 absl::StatusOr<std::int64_t> Connection::QueryInt(const char* sql,
                                                   absl::string_view what) {
-  absl::StatusOr<Statement> stmt = Prepare(sql, what);
+  absl::StatusOr<Statement> stmt = FirstRow(sql, what);
   if (!stmt.ok()) return stmt.status();
-  const int rc = stmt->Step();
-  if (rc != SQLITE_ROW) {
-    return Error(rc == SQLITE_DONE ? SQLITE_INTERNAL : rc, Describe(sql, what));
-  }
   return stmt->ColumnInt64(0);
 }
 
 absl::StatusOr<std::string> Connection::QueryText(const char* sql,
                                                   absl::string_view what) {
-  absl::StatusOr<Statement> stmt = Prepare(sql, what);
+  absl::StatusOr<Statement> stmt = FirstRow(sql, what);
   if (!stmt.ok()) return stmt.status();
+  return std::string(stmt->ColumnText(0));
+}
+
+absl::StatusOr<Statement> Connection::FirstRow(const char* sql,
+                                               absl::string_view what) {
+  absl::StatusOr<Statement> stmt = Prepare(sql, what);
+  if (!stmt.ok()) return stmt;
   const int rc = stmt->Step();
   if (rc != SQLITE_ROW) {
     return Error(rc == SQLITE_DONE ? SQLITE_INTERNAL : rc, Describe(sql, what));
   }
-  return std::string(stmt->ColumnText(0));
+  return stmt;
 }
 
 std::string Connection::Describe(const char* sql, absl::string_view what) {

@@ -99,6 +99,9 @@ class Connection {
  private:
   Connection(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
 
+  // `sql` (which takes no parameters) stepped to its first row; an error
+  // when it has none.
+  absl::StatusOr<Statement> FirstRow(const char* sql, absl::string_view what);
   static std::string Describe(const char* sql, absl::string_view what);
 
   const std::string path_;
