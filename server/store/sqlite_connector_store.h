@@ -109,6 +109,7 @@
 namespace ndes::store {
 namespace sqlite_internal {
 class Connection;    // One SQLite connection and its prepared statements.
+class LockFile;      // The flock'ed "<path>.lock" and the clean close stamp.
 class PendingWrite;  // A queued write and its callback.
 }  // namespace sqlite_internal
 
@@ -148,12 +149,13 @@ class SqliteConnectorStore final : public ConnectorStore {
   static constexpr int kAnswerThreads = 2;
 
   using Connection = sqlite_internal::Connection;
+  using LockFile = sqlite_internal::LockFile;
   using PendingWrite = sqlite_internal::PendingWrite;
   // Writes of one batch, each with its outcome, to be answered together.
   using Answers =
       std::vector<std::pair<std::unique_ptr<PendingWrite>, absl::Status>>;
 
-  SqliteConnectorStore(std::string path, int lock_fd,
+  SqliteConnectorStore(std::string path, std::unique_ptr<LockFile> lock,
                        std::unique_ptr<Connection> writer,
                        std::uint64_t revision);
 
@@ -168,11 +170,6 @@ class SqliteConnectorStore final : public ConnectorStore {
   void HandOff(Answers answers);
   void RunAnswerer();
   bool AnswererHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // At destruction, once the last write is answered: sets the clean close
-  // mark in meta (false if that fails), and after the writer connection is
-  // closed, writes the file's stamp into the lock file.
-  bool MarkCleanClose();
-  void StampCleanClose();
 
   // A read-only connection from the pool (opened when none is idle), and
   // its return to the pool.
@@ -181,7 +178,7 @@ class SqliteConnectorStore final : public ConnectorStore {
 
   const std::string path_;
   // The flock'ed "<path>.lock"; closed (unlocking) last.
-  const int lock_fd_;
+  std::unique_ptr<LockFile> lock_;
 
   // Used only by the writer thread once it runs.
   std::unique_ptr<Connection> writer_;
