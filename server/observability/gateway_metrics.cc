@@ -20,6 +20,9 @@ std::vector<double> LatencyBuckets() {
           0.5,     1,      2.5,     5,      10};
 }
 
+// The grpc_type of every RPC of the service.
+constexpr absl::string_view kUnary = "unary";
+
 constexpr std::array<absl::string_view, 5> kServiceMethods = {
     "GetNdesConnector", "ListNdesConnectors", "CreateNdesConnector",
     "UpdateNdesConnectors", "DeleteNdesConnector"};
@@ -61,6 +64,29 @@ absl::string_view CodeName(int code) {
   return kNames[code];
 }
 
+absl::string_view GrpcCodeLabel(int code) {
+  static constexpr std::array<absl::string_view, 17> kLabels = {
+      "OK",
+      "Canceled",
+      "Unknown",
+      "InvalidArgument",
+      "DeadlineExceeded",
+      "NotFound",
+      "AlreadyExists",
+      "PermissionDenied",
+      "ResourceExhausted",
+      "FailedPrecondition",
+      "Aborted",
+      "OutOfRange",
+      "Unimplemented",
+      "Internal",
+      "Unavailable",
+      "DataLoss",
+      "Unauthenticated"};
+  if (code < 0 || code >= static_cast<int>(kLabels.size())) return "Unknown";
+  return kLabels[code];
+}
+
 absl::string_view StoreOperationName(StoreOperation operation) {
   switch (operation) {
     case StoreOperation::kGet:
@@ -80,8 +106,11 @@ absl::string_view StoreOperationName(StoreOperation operation) {
 // --- CodeCounters -----------------------------------------------------------
 
 CodeCounters::CodeCounters(CounterFamily* family,
-                           std::vector<std::string> label_prefix)
-    : family_(family), label_prefix_(std::move(label_prefix)) {
+                           std::vector<std::string> label_prefix,
+                           absl::string_view (*code_label)(int))
+    : family_(family),
+      label_prefix_(std::move(label_prefix)),
+      code_label_(code_label) {
   for (std::atomic<Counter*>& counter : counters_) {
     counter.store(nullptr, std::memory_order_relaxed);
   }
@@ -93,7 +122,7 @@ Counter& CodeCounters::For(int code) {
   if (counter == nullptr) {
     // First use of this code: the family hands every racer the same series.
     std::vector<std::string> values = label_prefix_;
-    values.emplace_back(CodeName(code));
+    values.emplace_back(code_label_(code));
     counter = &family_->WithLabels(values);
     counters_[code].store(counter, std::memory_order_release);
   }
@@ -104,12 +133,18 @@ Counter& CodeCounters::For(int code) {
 
 RpcMetrics::RpcMetrics(GatewayMetrics& metrics, absl::string_view method)
     : method_(method),
-      duration_(metrics.call_duration_seconds().WithLabels({method})),
+      started_(metrics.server_started_total().WithLabels(
+          {kMeteredService, method, kUnary})),
+      handling_(metrics.server_handling_seconds().WithLabels(
+          {kMeteredService, method, kUnary})),
       in_flight_(metrics.calls_in_flight().WithLabels({method})),
-      calls_(&metrics.calls_total(), {std::string(method)}) {
+      handled_(&metrics.server_handled_total(),
+               {std::string(kMeteredService), std::string(method),
+                std::string(kUnary)},
+               GrpcCodeLabel) {
   // Exposed at zero from the start, so that a rate of successful calls is
   // defined before the first one.
-  calls_.For(static_cast<int>(absl::StatusCode::kOk));
+  handled_.For(static_cast<int>(absl::StatusCode::kOk));
 }
 
 StoreOperationMetrics::StoreOperationMetrics(GatewayMetrics& metrics,
@@ -133,13 +168,17 @@ GatewayMetrics::GatewayMetrics()
     : build_info_(registry_.AddGauge(
           "ndes_gateway_build_info",
           "The running gateway's version; always 1.", {"version"})),
-      calls_total_(registry_.AddCounter(
-          "ndes_gateway_calls_total",
-          "gRPC calls answered, by RPC and status code.", {"method", "code"})),
-      call_duration_seconds_(registry_.AddHistogram(
-          "ndes_gateway_call_duration_seconds",
-          "Time from a call's arrival to its answer, by RPC.",
-          LatencyBuckets(), {"method"})),
+      server_started_total_(registry_.AddCounter(
+          "grpc_server_started_total", "RPCs started on the server.",
+          {"grpc_service", "grpc_method", "grpc_type"})),
+      server_handled_total_(registry_.AddCounter(
+          "grpc_server_handled_total",
+          "RPCs completed on the server, regardless of success or failure.",
+          {"grpc_service", "grpc_method", "grpc_type", "grpc_code"})),
+      server_handling_seconds_(registry_.AddHistogram(
+          "grpc_server_handling_seconds",
+          "Time from an RPC's arrival to its answer on the server.",
+          LatencyBuckets(), {"grpc_service", "grpc_method", "grpc_type"})),
       calls_in_flight_(registry_.AddGauge(
           "ndes_gateway_calls_in_flight",
           "gRPC calls started and not yet answered, by RPC.", {"method"})),
@@ -218,6 +257,7 @@ RpcMetrics& GatewayMetrics::Rpc(absl::string_view method) {
 
 CallToken GatewayMetrics::CallStarted(absl::string_view method) {
   RpcMetrics& rpc = Rpc(method);
+  rpc.started_.Increment();
   rpc.in_flight_.Increment();
   return CallToken(&rpc, std::chrono::steady_clock::now());
 }
@@ -230,8 +270,8 @@ void GatewayMetrics::CallFinished(const CallToken& call, int code,
                                   absl::Duration latency) {
   if (call.rpc_ == nullptr) return;  // a default-constructed token
   RpcMetrics& rpc = *call.rpc_;
-  rpc.calls_.For(code).Increment();
-  rpc.duration_.Observe(latency);
+  rpc.handled_.For(code).Increment();
+  rpc.handling_.Observe(latency);
   rpc.in_flight_.Decrement();
 }
 

@@ -1,10 +1,16 @@
 // GatewayMetrics: the gateway's metrics, one process-wide instance
 // (Metrics()), exposed by MetricsHttpServer on --metrics_listen. The metric
 // names and labels below are a contract: dashboards and alerts use them.
+// The call metrics are named and labelled as gRPC servers conventionally
+// expose them (go-grpc-prometheus, grpc-ecosystem's middleware), so that
+// existing gRPC dashboards work unchanged:
 //
+//   grpc_server_started_total{grpc_service,grpc_method,grpc_type}  counter
+//   grpc_server_handled_total{grpc_service,grpc_method,grpc_type,grpc_code}
+//                                                          counter
+//   grpc_server_handling_seconds{grpc_service,grpc_method,grpc_type}
+//                                                          histogram
 //   ndes_gateway_build_info{version}                       gauge, 1
-//   ndes_gateway_calls_total{method,code}                  counter
-//   ndes_gateway_call_duration_seconds{method}             histogram
 //   ndes_gateway_calls_in_flight{method}                   gauge
 //   ndes_gateway_auth_refusals_total{reason}               counter
 //   ndes_gateway_store_operations_total{backend,operation,code}  counter
@@ -19,8 +25,11 @@
 //   process_resident_memory_bytes, process_cpu_seconds_total,
 //   process_start_time_seconds, process_open_fds          (read from /proc)
 //
-// Label values: method = the RPC's short name (UpdateNdesConnectors);
-// code = the gRPC code name (OK, NOT_FOUND, ...); backend = memory, sqlite,
+// Label values: grpc_service = ndes.v1.NdesConnectorService; grpc_method
+// and method = the RPC's short name (UpdateNdesConnectors); grpc_type =
+// unary; grpc_code = the code as those libraries name it (OK, NotFound,
+// InvalidArgument, ...: GrpcCodeLabel); code = the gRPC code name (OK,
+// NOT_FOUND, ...: CodeName); backend = memory, sqlite,
 // graph or postgresql; operation = get, list, create, update or delete;
 // Graph's method = the HTTP method, status = the HTTP status as text, or
 // "error" when no response arrived; result = success or failure; reason =
@@ -66,20 +75,31 @@ absl::string_view GatewayVersion();
 // number outside 0..16. gRPC's and absl's codes are the same numbers.
 absl::string_view CodeName(int code);
 
+// The grpc_code label value of `code` as go-grpc-prometheus writes it (Go's
+// codes.Code names: "OK", "Canceled", "InvalidArgument", "NotFound", ...);
+// "Unknown" for a number outside 0..16.
+absl::string_view GrpcCodeLabel(int code);
+
+// The service whose calls the call metrics count.
+inline constexpr absl::string_view kMeteredService =
+    "ndes.v1.NdesConnectorService";
+
 // Counters of one family, one per status code, behind a fixed set of other
 // label values (e.g. method=Get): the counter of a code is looked up once,
 // then reached without a lock.
 class CodeCounters {
  public:
   // `label_prefix`: the family's label values before its last label, which
-  // is the code.
-  CodeCounters(CounterFamily* family, std::vector<std::string> label_prefix);
+  // is the code, written as `code_label` names it.
+  CodeCounters(CounterFamily* family, std::vector<std::string> label_prefix,
+               absl::string_view (*code_label)(int) = CodeName);
   Counter& For(int code);
 
  private:
   static constexpr int kCodes = 17;
   CounterFamily* const family_;
   const std::vector<std::string> label_prefix_;
+  absl::string_view (*const code_label_)(int);
   std::array<std::atomic<Counter*>, kCodes> counters_{};
 };
 
@@ -93,9 +113,10 @@ class RpcMetrics {
  private:
   friend class GatewayMetrics;
   const std::string method_;
-  Histogram& duration_;
+  Counter& started_;
+  Histogram& handling_;
   Gauge& in_flight_;
-  CodeCounters calls_;
+  CodeCounters handled_;
 };
 
 // What CallStarted hands out and CallFinished takes back: the method's
@@ -146,11 +167,13 @@ class GatewayMetrics {
 
   // --- The gRPC service ----------------------------------------------------
 
-  // A call of `method` (the RPC's short name) starts: counts it in flight.
-  // The five RPCs of ndes.v1.NdesConnectorService are found without a lock.
+  // A call of `method` (the short name of an RPC of kMeteredService)
+  // starts: counts it started and in flight. The five RPCs of
+  // ndes.v1.NdesConnectorService are found without a lock.
   CallToken CallStarted(absl::string_view method);
-  // The call ended with `code` (grpc::StatusCode or an int): counts it,
-  // observes its latency since CallStarted, and ends its in-flight count.
+  // The call ended with `code` (grpc::StatusCode or an int): counts it
+  // handled, observes its latency since CallStarted, and ends its in-flight
+  // count.
   void CallFinished(const CallToken& call, int code);
   void CallFinished(const CallToken& call, absl::StatusCode code) {
     CallFinished(call, static_cast<int>(code));
@@ -191,8 +214,11 @@ class GatewayMetrics {
   // --- Families (for tests and readers) ------------------------------------
 
   GaugeFamily& build_info() { return build_info_; }
-  CounterFamily& calls_total() { return calls_total_; }
-  HistogramFamily& call_duration_seconds() { return call_duration_seconds_; }
+  CounterFamily& server_started_total() { return server_started_total_; }
+  CounterFamily& server_handled_total() { return server_handled_total_; }
+  HistogramFamily& server_handling_seconds() {
+    return server_handling_seconds_;
+  }
   GaugeFamily& calls_in_flight() { return calls_in_flight_; }
   CounterFamily& auth_refusals_total() { return auth_refusals_total_; }
   CounterFamily& store_operations_total() { return store_operations_total_; }
@@ -218,8 +244,9 @@ class GatewayMetrics {
 
   MetricsRegistry registry_;
   GaugeFamily& build_info_;
-  CounterFamily& calls_total_;
-  HistogramFamily& call_duration_seconds_;
+  CounterFamily& server_started_total_;
+  CounterFamily& server_handled_total_;
+  HistogramFamily& server_handling_seconds_;
   GaugeFamily& calls_in_flight_;
   CounterFamily& auth_refusals_total_;
   CounterFamily& store_operations_total_;

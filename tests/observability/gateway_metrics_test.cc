@@ -15,16 +15,30 @@ namespace {
 using ::testing::HasSubstr;
 
 // The process-wide registry is shared by every test: each asserts deltas.
-double CallsTotal(absl::string_view method, absl::string_view code) {
-  return Metrics().calls_total().WithLabels({method, code}).Value();
+double HandledTotal(absl::string_view method, absl::string_view code) {
+  return Metrics()
+      .server_handled_total()
+      .WithLabels({"ndes.v1.NdesConnectorService", method, "unary", code})
+      .Value();
+}
+
+double StartedTotal(absl::string_view method) {
+  return Metrics()
+      .server_started_total()
+      .WithLabels({"ndes.v1.NdesConnectorService", method, "unary"})
+      .Value();
+}
+
+Histogram& HandlingSeconds(absl::string_view method) {
+  return Metrics().server_handling_seconds().WithLabels(
+      {"ndes.v1.NdesConnectorService", method, "unary"});
 }
 
 TEST(GatewayMetricsTest, CountsAFinishedCallByMethodAndCode) {
-  const double ok_before = CallsTotal("UpdateNdesConnectors", "OK");
+  const double ok_before = HandledTotal("UpdateNdesConnectors", "OK");
   const double not_found_before =
-      CallsTotal("UpdateNdesConnectors", "NOT_FOUND");
-  Histogram& duration = Metrics().call_duration_seconds().WithLabels(
-      {"UpdateNdesConnectors"});
+      HandledTotal("UpdateNdesConnectors", "NotFound");
+  Histogram& duration = HandlingSeconds("UpdateNdesConnectors");
   const std::uint64_t observed_before = duration.Read().count;
 
   CallToken first = Metrics().CallStarted("UpdateNdesConnectors");
@@ -32,15 +46,25 @@ TEST(GatewayMetricsTest, CountsAFinishedCallByMethodAndCode) {
   CallToken second = Metrics().CallStarted("UpdateNdesConnectors");
   Metrics().CallFinished(second, absl::StatusCode::kNotFound);
 
-  EXPECT_EQ(CallsTotal("UpdateNdesConnectors", "OK"), ok_before + 1);
-  EXPECT_EQ(CallsTotal("UpdateNdesConnectors", "NOT_FOUND"),
+  EXPECT_EQ(HandledTotal("UpdateNdesConnectors", "OK"), ok_before + 1);
+  EXPECT_EQ(HandledTotal("UpdateNdesConnectors", "NotFound"),
             not_found_before + 1);
   EXPECT_EQ(duration.Read().count, observed_before + 2);
 }
 
+TEST(GatewayMetricsTest, CountsACallStartedBeforeItFinishes) {
+  const double started_before = StartedTotal("DeleteNdesConnector");
+  const double handled_before = HandledTotal("DeleteNdesConnector", "OK");
+  CallToken call = Metrics().CallStarted("DeleteNdesConnector");
+  EXPECT_EQ(StartedTotal("DeleteNdesConnector"), started_before + 1);
+  EXPECT_EQ(HandledTotal("DeleteNdesConnector", "OK"), handled_before);
+  Metrics().CallFinished(call, 0);
+  EXPECT_EQ(StartedTotal("DeleteNdesConnector"), started_before + 1);
+  EXPECT_EQ(HandledTotal("DeleteNdesConnector", "OK"), handled_before + 1);
+}
+
 TEST(GatewayMetricsTest, ObservesTheGivenLatencyInItsBucket) {
-  Histogram& duration =
-      Metrics().call_duration_seconds().WithLabels({"GetNdesConnector"});
+  Histogram& duration = HandlingSeconds("GetNdesConnector");
   const Histogram::Snapshot before = duration.Read();
   CallToken call = Metrics().CallStarted("GetNdesConnector");
   Metrics().CallFinished(call, 0, absl::Milliseconds(3));
@@ -76,19 +100,31 @@ TEST(GatewayMetricsTest, EveryServiceMethodIsExposedBeforeItsFirstCall) {
     EXPECT_THAT(text, HasSubstr(std::string("ndes_gateway_calls_in_flight{"
                                             "method=\"") +
                                 method + "\"}"));
+    EXPECT_THAT(text, HasSubstr(std::string("grpc_server_handled_total{"
+                                            "grpc_service=\"ndes.v1."
+                                            "NdesConnectorService\","
+                                            "grpc_method=\"") +
+                                method +
+                                "\",grpc_type=\"unary\",grpc_code=\"OK\"} "
+                                "0"));
+    EXPECT_THAT(text, HasSubstr(std::string("grpc_server_started_total{"
+                                            "grpc_service=\"ndes.v1."
+                                            "NdesConnectorService\","
+                                            "grpc_method=\"") +
+                                method + "\",grpc_type=\"unary\"}"));
   }
 }
 
 TEST(GatewayMetricsTest, AnUnknownMethodGetsItsOwnSeries) {
-  const double before = CallsTotal("SomeFutureRpc", "UNIMPLEMENTED");
+  const double before = HandledTotal("SomeFutureRpc", "Unimplemented");
   CallToken call = Metrics().CallStarted("SomeFutureRpc");
   Metrics().CallFinished(call, 12);
-  EXPECT_EQ(CallsTotal("SomeFutureRpc", "UNIMPLEMENTED"), before + 1);
+  EXPECT_EQ(HandledTotal("SomeFutureRpc", "Unimplemented"), before + 1);
   EXPECT_EQ(&Metrics().Rpc("SomeFutureRpc"), &Metrics().Rpc("SomeFutureRpc"));
 }
 
 TEST(GatewayMetricsTest, ConcurrentCallsAreCountedExactly) {
-  const double before = CallsTotal("CreateNdesConnector", "ALREADY_EXISTS");
+  const double before = HandledTotal("CreateNdesConnector", "AlreadyExists");
   constexpr int kThreads = 8;
   constexpr int kCalls = 20000;
   std::vector<std::thread> threads;
@@ -101,7 +137,7 @@ TEST(GatewayMetricsTest, ConcurrentCallsAreCountedExactly) {
     });
   }
   for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(CallsTotal("CreateNdesConnector", "ALREADY_EXISTS"),
+  EXPECT_EQ(HandledTotal("CreateNdesConnector", "AlreadyExists"),
             before + kThreads * kCalls);
 }
 
@@ -112,6 +148,21 @@ TEST(GatewayMetricsTest, NamesCodesAsGrpcDoes) {
   EXPECT_EQ(CodeName(16), "UNAUTHENTICATED");
   EXPECT_EQ(CodeName(17), "UNKNOWN");
   EXPECT_EQ(CodeName(-1), "UNKNOWN");
+}
+
+// go-grpc-prometheus writes grpc_code with Go's codes.Code.String().
+TEST(GatewayMetricsTest, LabelsGrpcCodesAsGoGrpcPrometheusDoes) {
+  EXPECT_EQ(GrpcCodeLabel(0), "OK");
+  EXPECT_EQ(GrpcCodeLabel(1), "Canceled");
+  EXPECT_EQ(GrpcCodeLabel(3), "InvalidArgument");
+  EXPECT_EQ(GrpcCodeLabel(4), "DeadlineExceeded");
+  EXPECT_EQ(GrpcCodeLabel(5), "NotFound");
+  EXPECT_EQ(GrpcCodeLabel(9), "FailedPrecondition");
+  EXPECT_EQ(GrpcCodeLabel(14), "Unavailable");
+  EXPECT_EQ(GrpcCodeLabel(15), "DataLoss");
+  EXPECT_EQ(GrpcCodeLabel(16), "Unauthenticated");
+  EXPECT_EQ(GrpcCodeLabel(17), "Unknown");
+  EXPECT_EQ(GrpcCodeLabel(-1), "Unknown");
 }
 
 TEST(GatewayMetricsTest, CountsAuthRefusalsByReason) {

@@ -77,7 +77,7 @@ TEST(MetricsHttpServerTest, ServesTheProcessWideMetricsByDefault) {
   absl::StatusOr<http::HttpResponse> response = Send("GET", (*server)->url());
   ASSERT_THAT(response, IsOk());
   EXPECT_THAT(response->body,
-              HasSubstr("# TYPE ndes_gateway_calls_total counter"));
+              HasSubstr("# TYPE grpc_server_handled_total counter"));
   EXPECT_THAT(response->body, HasSubstr("ndes_gateway_build_info{version="));
 }
 

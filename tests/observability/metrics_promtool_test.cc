@@ -140,7 +140,9 @@ TEST_F(MetricsPromtoolTest, TheScrapePassesPromtoolCheckMetrics) {
   ASSERT_EQ(scrape->status_code, 200);
   // The activity shows, so the check covers every kind of family.
   for (const char* expected :
-       {"ndes_gateway_calls_total{method=\"UpdateNdesConnectors\",code=\"NOT_FOUND\"}",
+       {"grpc_server_handled_total{grpc_service=\"ndes.v1.NdesConnectorService\",grpc_method=\"UpdateNdesConnectors\",grpc_type=\"unary\",grpc_code=\"NotFound\"}",
+        "grpc_server_started_total{grpc_service=\"ndes.v1.NdesConnectorService\",grpc_method=\"UpdateNdesConnectors\",grpc_type=\"unary\"}",
+        "grpc_server_handling_seconds_bucket{grpc_service=\"ndes.v1.NdesConnectorService\",grpc_method=\"UpdateNdesConnectors\",grpc_type=\"unary\",le=",
         "ndes_gateway_store_operations_total{backend=\"sqlite\",operation=\"update\",code=\"OK\"}",
         "ndes_gateway_store_operation_duration_seconds_bucket{backend=\"graph\"",
         "ndes_gateway_sqlite_commit_batch_size_bucket{le=\"1\"}",
