@@ -19,6 +19,12 @@ test_packages=(
   # .ci/sanitize: clang with ASan, UBSan and libFuzzer.
   clang-14 libclang-rt-14-dev
 )
+# tests/protojson runs Node.js (18 or later) and npm. A Node.js installed
+# from elsewhere (NodeSource's package bundles npm and conflicts with
+# Debian's) is used as it is.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  test_packages+=(nodejs npm)
+fi
 if [ "${1:-}" != "--build-only" ]; then
   packages+=("${test_packages[@]}")
 fi
