@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages that building and testing ndes-gateway
 # needs, and nothing when they are all present already. Run as root.
 # Used by the README's commands and by .ci/run; with --build-only (the
-# container image's build stage) it leaves out what only the tests need.
+# README's first command, the container image's build stage) it installs
+# only what building and running the gateway and its client need.
 set -euo pipefail
 
 packages=(
