@@ -12,6 +12,7 @@
 namespace ndes::client::internal {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::IsEmpty;
@@ -32,8 +33,8 @@ google::rpc::BadRequest TwoViolations() {
   return bad_request;
 }
 
-// Appends a field the messages do not declare: number `number`, wire type
-// `wire_type`, with a value of that type.
+// The encoding of a field the messages do not declare: number `number`
+// (below 16), wire type `wire_type`, and a value of that type.
 std::string UnknownField(int number, int wire_type) {
   std::string bytes(1, static_cast<char>((number << 3) | wire_type));
   switch (wire_type) {

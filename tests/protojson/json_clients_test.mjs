@@ -82,7 +82,9 @@ async function startGateway() {
   return {
     client: createClient(kService, transport),
     log: () => log,
+    // SIGTERM; resolves to the exit code.
     async stop() {
+      if (child.exitCode !== null) return child.exitCode;
       const exited = new Promise((resolve) => child.on("exit", resolve));
       child.kill("SIGTERM");
       return exited;
