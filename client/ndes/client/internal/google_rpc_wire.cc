@@ -74,29 +74,17 @@ bool ForEachBytesField(absl::string_view bytes,
   return true;
 }
 
-std::optional<FieldViolation> DecodeFieldViolation(absl::string_view bytes) {
-  FieldViolation violation;
-  const bool ok = ForEachBytesField(
+// Reads a message whose fields 1 and 2 are strings or bytes (FieldViolation's
+// field and description, Any's type_url and value) into `first` and
+// `second`.
+bool DecodeFieldsOneAndTwo(absl::string_view bytes, std::string& first,
+                           std::string& second) {
+  return ForEachBytesField(
       bytes, [](int number) { return number == 1 || number == 2; },
-      [&violation](int number, std::string value) {
-        (number == 1 ? violation.field : violation.description) =
-            std::move(value);
+      [&](int number, std::string value) {
+        (number == 1 ? first : second) = std::move(value);
         return true;
       });
-  if (!ok) return std::nullopt;
-  return violation;
-}
-
-std::optional<StatusDetail> DecodeAny(absl::string_view bytes) {
-  StatusDetail detail;
-  const bool ok = ForEachBytesField(
-      bytes, [](int number) { return number == 1 || number == 2; },
-      [&detail](int number, std::string value) {
-        (number == 1 ? detail.type_url : detail.value) = std::move(value);
-        return true;
-      });
-  if (!ok) return std::nullopt;
-  return detail;
 }
 
 }  // namespace
@@ -107,9 +95,11 @@ std::optional<std::vector<StatusDetail>> DecodeStatusDetails(
   const bool ok = ForEachBytesField(
       bytes, [](int number) { return number == 3; },
       [&details](int, std::string value) {
-        std::optional<StatusDetail> detail = DecodeAny(value);
-        if (!detail.has_value()) return false;
-        details.push_back(*std::move(detail));
+        StatusDetail detail;
+        if (!DecodeFieldsOneAndTwo(value, detail.type_url, detail.value)) {
+          return false;
+        }
+        details.push_back(std::move(detail));
         return true;
       });
   if (!ok) return std::nullopt;
@@ -121,9 +111,12 @@ std::optional<BadRequest> DecodeBadRequest(absl::string_view bytes) {
   const bool ok = ForEachBytesField(
       bytes, [](int number) { return number == 1; },
       [&bad_request](int, std::string value) {
-        std::optional<FieldViolation> violation = DecodeFieldViolation(value);
-        if (!violation.has_value()) return false;
-        bad_request.field_violations.push_back(*std::move(violation));
+        FieldViolation violation;
+        if (!DecodeFieldsOneAndTwo(value, violation.field,
+                                   violation.description)) {
+          return false;
+        }
+        bad_request.field_violations.push_back(std::move(violation));
         return true;
       });
   if (!ok) return std::nullopt;
