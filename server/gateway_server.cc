@@ -1,16 +1,10 @@
 #include "gateway_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,179 +20,15 @@
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
 #include "health/health_service.h"
-#include "openssl/bio.h"
-#include "openssl/err.h"
-#include "openssl/pem.h"
-#include "openssl/x509.h"
+#include "listen_address.h"
+#include "logging/log.h"
 #include "reflection/descriptor_index.h"
 #include "reflection/reflection_service.h"
-#include "service/call_log.h"
 #include "service/grpc_status.h"
 #include "service/ndes_connector_service.h"
 
 namespace ndes {
 namespace {
-
-constexpr char kUnixPrefix[] = "unix:";
-
-bool IsUnix(absl::string_view address) {
-  return absl::StartsWith(address, kUnixPrefix);
-}
-
-// "unix:/a/b" and "unix:///a/b" -> "/a/b".
-std::string UnixPath(absl::string_view address) {
-  absl::ConsumePrefix(&address, kUnixPrefix);
-  if (absl::StartsWith(address, "///")) address.remove_prefix(2);
-  return std::string(address);
-}
-
-// The host part of "host:port" / "[v6]:port", brackets removed.
-std::string HostOf(absl::string_view address) {
-  const std::size_t colon = address.rfind(':');
-  absl::string_view host =
-      colon == absl::string_view::npos ? address : address.substr(0, colon);
-  absl::ConsumePrefix(&host, "[");
-  absl::ConsumeSuffix(&host, "]");
-  return std::string(host);
-}
-
-// "localhost", or a literal address in 127.0.0.0/8 or ::1. A name that
-// merely starts with "127." could resolve anywhere.
-bool IsLoopbackHost(absl::string_view host) {
-  if (host == "localhost") return true;
-  const std::string literal(host);
-  in_addr v4;
-  if (inet_pton(AF_INET, literal.c_str(), &v4) == 1) {
-    return (ntohl(v4.s_addr) >> 24) == 127;
-  }
-  in6_addr v6;
-  return inet_pton(AF_INET6, literal.c_str(), &v6) == 1 &&
-         IN6_IS_ADDR_LOOPBACK(&v6);
-}
-
-// "127.0.0.1:0" with port 43123 -> "127.0.0.1:43123"; unix: as given.
-std::string DialAddress(const std::string& listen, int port) {
-  if (IsUnix(listen)) return listen;
-  const std::size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return listen;
-  std::string host = listen.substr(0, colon);
-  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
-  if (host == "[::]") host = "[::1]";
-  return absl::StrCat(host, ":", port);
-}
-
-// Prepares a Unix socket path for binding: refuses a path in use by a live
-// server (gRPC would silently unlink it and steal its clients) or taken by
-// something that is not a socket; removes a stale socket file left by a
-// process that died.
-absl::Status PrepareSocketPath(const std::string& path) {
-  if (path.empty() || path.size() >= sizeof(sockaddr_un::sun_path)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot listen on \"unix:", path, "\": the path must have 1 to ",
-        sizeof(sockaddr_un::sun_path) - 1, " characters"));
-  }
-  struct stat info;
-  if (lstat(path.c_str(), &info) != 0) return absl::OkStatus();
-  if (!S_ISSOCK(info.st_mode)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot listen on \"unix:", path,
-                     "\": the path exists and is not a socket"));
-  }
-  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::OkStatus();
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::memcpy(address.sun_path, path.data(), path.size());
-  const bool live =
-      connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  close(fd);
-  if (live) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot listen on \"unix:", path,
-                     "\": another process is serving on that socket"));
-  }
-  unlink(path.c_str());
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> ReadPemFile(const std::string& path,
-                                        absl::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in.is_open()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot read ", what, " \"", path, "\": ", std::strerror(errno)));
-  }
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct X509Deleter {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-
-std::unique_ptr<BIO, BioDeleter> MemoryBio(const std::string& pem) {
-  return std::unique_ptr<BIO, BioDeleter>(
-      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-}
-
-// Checks the TLS files before gRPC gets them, so that a wrong file refuses
-// to start with its name instead of failing every handshake later.
-absl::Status CheckTlsFiles(const TlsOptions& tls) {
-  if (tls.key_file.empty()) {
-    return absl::FailedPreconditionError(
-        "--tls_cert_file needs --tls_key_file (the certificate's private "
-        "key)");
-  }
-  absl::StatusOr<std::string> cert_pem =
-      ReadPemFile(tls.cert_file, "TLS certificate");
-  if (!cert_pem.ok()) return cert_pem.status();
-  absl::StatusOr<std::string> key_pem =
-      ReadPemFile(tls.key_file, "TLS private key");
-  if (!key_pem.ok()) return key_pem.status();
-
-  std::unique_ptr<X509, X509Deleter> cert(
-      PEM_read_bio_X509(MemoryBio(*cert_pem).get(), nullptr, nullptr, nullptr));
-  if (cert == nullptr) {
-    ERR_clear_error();
-    return absl::FailedPreconditionError(absl::StrCat(
-        "TLS certificate \"", tls.cert_file, "\" holds no PEM certificate"));
-  }
-  std::unique_ptr<EVP_PKEY, PkeyDeleter> key(PEM_read_bio_PrivateKey(
-      MemoryBio(*key_pem).get(), nullptr, nullptr, nullptr));
-  if (key == nullptr) {
-    ERR_clear_error();
-    return absl::FailedPreconditionError(
-        absl::StrCat("TLS private key \"", tls.key_file,
-                     "\" holds no unencrypted PEM private key"));
-  }
-  if (X509_check_private_key(cert.get(), key.get()) != 1) {
-    ERR_clear_error();
-    return absl::FailedPreconditionError(absl::StrCat(
-        "TLS private key \"", tls.key_file,
-        "\" does not match the certificate \"", tls.cert_file, "\""));
-  }
-  if (!tls.client_ca_file.empty()) {
-    absl::StatusOr<std::string> ca_pem =
-        ReadPemFile(tls.client_ca_file, "client CA file");
-    if (!ca_pem.ok()) return ca_pem.status();
-    std::unique_ptr<X509, X509Deleter> ca(
-        PEM_read_bio_X509(MemoryBio(*ca_pem).get(), nullptr, nullptr, nullptr));
-    if (ca == nullptr) {
-      ERR_clear_error();
-      return absl::FailedPreconditionError(
-          absl::StrCat("client CA file \"", tls.client_ca_file,
-                       "\" holds no PEM certificate"));
-    }
-  }
-  return absl::OkStatus();
-}
 
 std::shared_ptr<grpc::ServerCredentials> TlsCredentials(const TlsOptions& tls) {
   const unsigned int reload_seconds = static_cast<unsigned int>(
@@ -240,7 +70,8 @@ absl::Status ListenError(const std::string& address) {
 
 struct GatewayServer::Services {
   Services(store::ConnectorStore& store, const GatewayServerOptions& options)
-      : connectors(store, options.authorizer),
+      : stats(options.metrics != nullptr ? *options.metrics : own_metrics),
+        connectors(store, stats, options.authorizer),
         reflection_v1(reflection::DescriptorIndex::Embedded(),
                       ServedServiceNames(), Admission(options.authorizer)),
         reflection_v1alpha(reflection::DescriptorIndex::Embedded(),
@@ -270,6 +101,9 @@ struct GatewayServer::Services {
     };
   }
 
+  // Where the service's metrics go when the options name no registry.
+  observability::MetricsRegistry own_metrics;
+  service::ServiceStats stats;
   service::NdesConnectorServiceImpl connectors;
   health::ProbeHealthService probe_health{{kServiceName}, kLivenessService};
   reflection::ReflectionServiceV1 reflection_v1;
@@ -279,7 +113,7 @@ struct GatewayServer::Services {
 absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     const GatewayServerOptions& options, store::ConnectorStore& store) {
   const std::string& listen = options.listen_address;
-  const bool is_unix = IsUnix(listen);
+  const bool is_unix = IsUnixAddress(listen);
   if (!options.tls.enabled() && !is_unix && !options.allow_plaintext &&
       !IsLoopbackHost(HostOf(listen))) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -292,14 +126,14 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   std::shared_ptr<grpc::ServerCredentials> credentials =
       grpc::InsecureServerCredentials();
   if (options.tls.enabled()) {
-    if (absl::Status files = CheckTlsFiles(options.tls); !files.ok()) {
+    if (absl::Status files = tls::CheckTlsFiles(options.tls); !files.ok()) {
       return files;
     }
     credentials = TlsCredentials(options.tls);
   }
   std::string socket_path;
   if (is_unix) {
-    socket_path = UnixPath(listen);
+    socket_path = UnixSocketPath(listen);
     if (absl::Status prepared = PrepareSocketPath(socket_path);
         !prepared.ok()) {
       return prepared;
@@ -363,7 +197,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
                                     &health_port);
     gateway->health_server_ = health_builder.BuildAndStart();
     if (gateway->health_server_ == nullptr ||
-        (!IsUnix(options.health_listen_address) && health_port == 0)) {
+        (!IsUnixAddress(options.health_listen_address) && health_port == 0)) {
       if (gateway->health_server_ != nullptr) {
         gateway->health_server_->Shutdown();
       }
@@ -402,8 +236,8 @@ void GatewayServer::PollAvailability(absl::Duration interval) {
     if (available == serving) continue;
     serving = available;
     SetServing(serving);
-    service::LogEvent(
-        serving ? service::LogSeverity::kInfo : service::LogSeverity::kError,
+    logging::LogEvent(
+        serving ? logging::LogSeverity::kInfo : logging::LogSeverity::kError,
         serving ? "the store is available again; health SERVING"
                 : "the store is unavailable; health NOT_SERVING until it "
                   "is back");
@@ -431,8 +265,8 @@ void GatewayServer::Shutdown(absl::Duration grace) {
     if (drained.WaitForNotificationWithTimeout(grace)) return;
     const int abandoned = services_->connectors.AbandonCallsInFlight();
     if (abandoned > 0) {
-      service::LogEvent(
-          service::LogSeverity::kWarning,
+      logging::LogEvent(
+          logging::LogSeverity::kWarning,
           absl::StrCat("drain time over: ", abandoned,
                        " call(s) still waiting for the store were ended "
                        "with UNAVAILABLE"));

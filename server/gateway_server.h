@@ -33,8 +33,10 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
+#include "observability/metrics_registry.h"
 #include "service/authorizer.h"
 #include "store/connector_store.h"
+#include "tls/tls_files.h"
 
 namespace ndes {
 
@@ -44,21 +46,13 @@ inline constexpr char kServiceName[] = "ndes.v1.NdesConnectorService";
 // the database back). Readiness probes use "" instead.
 inline constexpr char kLivenessService[] = "liveness";
 
-// TLS on the API listener. Files are PEM; they are checked at start (a
-// missing, unreadable or mismatched file refuses to start, naming it) and
-// re-read when they change, so rotated certificates (Kubernetes Secrets,
+// TLS on the API listener. The files are checked at start (a missing,
+// unreadable or mismatched file refuses to start, naming it) and re-read
+// when they change, so rotated certificates (Kubernetes Secrets,
 // cert-manager) are picked up without a restart.
-struct TlsOptions {
-  // Empty: no TLS.
-  std::string cert_file;
-  std::string key_file;
-  // Set: mutual TLS; a client must present a certificate signed by one of
-  // these CAs, or its connection is refused during the handshake.
-  std::string client_ca_file;
+struct TlsOptions : tls::TlsFiles {
   // How often the files are checked for changes.
   absl::Duration reload_interval = absl::Seconds(60);
-
-  bool enabled() const { return !cert_file.empty(); }
 };
 
 struct GatewayServerOptions {
@@ -74,6 +68,10 @@ struct GatewayServerOptions {
   bool allow_plaintext = false;
   // Inbound auth; null: none. Health never needs a credential.
   const service::Authorizer* authorizer = nullptr;
+  // The registry the service records its metrics into
+  // (service/service_stats.h); null: a registry of the server's own, which
+  // nothing exposes. Must outlive the server.
+  observability::MetricsRegistry* metrics = nullptr;
   // Serve grpc.reflection (v1 and v1alpha). With an authorizer, a
   // reflection stream needs a valid credential (no particular permission).
   bool reflection = true;

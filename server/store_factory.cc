@@ -48,7 +48,7 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenPostgres(
 }
 
 absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenGraph(
-    const StoreOptions& options) {
+    const StoreOptions& options, observability::MetricsRegistry* metrics) {
   // Checked before anything is registered on the metrics registry.
   if (absl::StatusOr<std::string> base =
           graph::CheckedBaseUrl(options.graph.base_url);
@@ -60,8 +60,8 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenGraph(
     return budget;
   }
   std::shared_ptr<graph::GraphStats> stats =
-      options.metrics != nullptr ? graph::GraphStats::Create(*options.metrics)
-                                 : graph::GraphStats::Unexposed();
+      metrics != nullptr ? graph::GraphStats::Create(*metrics)
+                         : graph::GraphStats::Unexposed();
   auto http = std::make_shared<http::CpprestHttpClient>();
   absl::StatusOr<std::unique_ptr<graph::GraphAuthorization>> authorization =
       graph::OpenGraphAuthorization(options.graph.auth, http, stats);
@@ -79,14 +79,15 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenGraph(
 }
 
 absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenBackend(
-    absl::string_view spec, const StoreOptions& options) {
+    absl::string_view spec, const StoreOptions& options,
+    observability::MetricsRegistry* metrics) {
   // The embedded stores are written only through this process, so their
   // reads can be answered from memory.
   if (spec == "memory") {
     return std::make_unique<store::ReadCacheConnectorStore>(
         std::make_unique<store::MemoryConnectorStore>());
   }
-  if (spec == "graph") return OpenGraph(options);
+  if (spec == "graph") return OpenGraph(options, metrics);
   if (IsPostgresSpec(spec)) return OpenPostgres(spec, options.postgres);
   if (absl::ConsumePrefix(&spec, "sqlite:")) {
     if (spec.empty()) {
@@ -95,7 +96,7 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenBackend(
           "--store=sqlite:/var/lib/ndes-gateway/connectors.db");
     }
     absl::StatusOr<std::unique_ptr<store::SqliteConnectorStore>> sqlite =
-        store::SqliteConnectorStore::Open(std::string(spec));
+        store::SqliteConnectorStore::Open(std::string(spec), metrics);
     if (!sqlite.ok()) return sqlite.status();
     return std::unique_ptr<store::ConnectorStore>(
         std::make_unique<store::ReadCacheConnectorStore>(*std::move(sqlite)));
@@ -122,13 +123,15 @@ std::string RedactedStoreSpec(absl::string_view spec) {
 }
 
 absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenConnectorStore(
-    absl::string_view spec, const StoreOptions& options) {
+    absl::string_view spec, const StoreOptions& options,
+    observability::MetricsRegistry* metrics) {
   absl::StatusOr<std::unique_ptr<store::ConnectorStore>> backend =
-      OpenBackend(spec, options);
+      OpenBackend(spec, options, metrics);
   if (!backend.ok()) return backend.status();
+  if (metrics == nullptr) return backend;
   return std::unique_ptr<store::ConnectorStore>(
       std::make_unique<observability::InstrumentedConnectorStore>(
-          std::string(BackendName(spec)), *std::move(backend)));
+          std::string(BackendName(spec)), *std::move(backend), *metrics));
 }
 
 }  // namespace ndes

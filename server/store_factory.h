@@ -52,9 +52,6 @@ struct PostgresBackendOptions {
 struct StoreOptions {
   GraphBackendOptions graph;
   PostgresBackendOptions postgres;
-  // Where the Graph backend registers its metrics (graph/graph_stats.h); it
-  // must outlive the store. Null: a registry nothing exposes.
-  observability::MetricsRegistry* metrics = nullptr;
   // Writes a line to the gateway's log (the Graph backend says what Graph
   // turns out to do). Empty: nothing is logged.
   std::function<void(absl::string_view)> log;
@@ -68,8 +65,15 @@ struct StoreOptions {
 // A PostgreSQL store opens even while its database is unreachable: it
 // starts unavailable (ConnectorStore::Available) and connects when it can.
 // Its errors name the URI with any password redacted.
+//
+// With `metrics` (which must outlive the store), every store operation is
+// recorded there (observability/instrumented_connector_store.h) along with
+// the backend's own metrics (the SQLite commit batches, the Graph backend's
+// requests, queue and budget: graph/graph_stats.h); without, nothing is
+// recorded.
 absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenConnectorStore(
-    absl::string_view spec, const StoreOptions& options = {});
+    absl::string_view spec, const StoreOptions& options = {},
+    observability::MetricsRegistry* metrics = nullptr);
 
 // `spec` as logs may show it: a PostgreSQL URI with its password replaced
 // by "***"; other specs unchanged.

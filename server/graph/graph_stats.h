@@ -46,8 +46,10 @@ namespace ndes::graph {
 class GraphStats {
  public:
   // Registers the families above on `registry`, which must outlive the
-  // returned object. Registering them twice on one registry is a programming
-  // error (the registry aborts): one Graph backend per registry.
+  // returned object. A registry that has them already (another Graph
+  // backend's) hands back the same families: the two then count together,
+  // and the queue and budget gauges show whichever set them last, so a
+  // process has one Graph backend per registry.
   static std::shared_ptr<GraphStats> Create(
       observability::MetricsRegistry& registry);
   // The same on a registry of its own that nothing exposes (tools, and tests

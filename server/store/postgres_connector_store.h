@@ -102,11 +102,11 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "ndes/v1/ndes_connector.pb.h"
 #include "store/connector_store.h"
+#include "store/postgres_uri.h"  // RedactConnectionUri, ReadPasswordFile
 
 namespace ndes::store {
 namespace postgres_internal {
@@ -129,17 +129,6 @@ struct PostgresStoreOptions {
   // libpq's connect_timeout when the URI does not set one.
   absl::Duration connect_timeout = absl::Seconds(5);
 };
-
-// `uri` with the password of its user info and any password=... query
-// parameter replaced by "***", for logs and messages. Anything that is not
-// a postgresql:// or postgres:// URI is returned as "***" entirely when it
-// mentions "password", and unchanged otherwise.
-std::string RedactConnectionUri(absl::string_view uri);
-
-// The password in the file at `path`: its content without the line break
-// that ends it (other whitespace is part of the password). FAILED_PRECONDITION
-// naming the file, never its content, when it cannot be read or is empty.
-absl::StatusOr<std::string> ReadPasswordFile(const std::string& path);
 
 class PostgresConnectorStore final : public ConnectorStore {
  public:

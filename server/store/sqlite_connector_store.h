@@ -104,11 +104,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "ndes/v1/ndes_connector.pb.h"
+#include "observability/metrics_registry.h"
 #include "store/connector_store.h"
 
 namespace ndes::store {
 namespace sqlite_internal {
 class Connection;    // One SQLite connection and its prepared statements.
+class LockFile;      // The flock'ed "<path>.lock" and the clean close stamp.
 class PendingWrite;  // A queued write and its callback.
 }  // namespace sqlite_internal
 
@@ -119,8 +121,12 @@ class SqliteConnectorStore final : public ConnectorStore {
 
   // Opens the store in the file at `path`, creating the file and its schema
   // when the file is missing or empty. See the header comment for errors.
+  // With `metrics`, each commit observes its batch size in
+  // ndes_gateway_sqlite_commit_batch_size (the registry must outlive the
+  // store).
   static absl::StatusOr<std::unique_ptr<SqliteConnectorStore>> Open(
-      const std::string& path);
+      const std::string& path,
+      observability::MetricsRegistry* metrics = nullptr);
 
   SqliteConnectorStore(const SqliteConnectorStore&) = delete;
   SqliteConnectorStore& operator=(const SqliteConnectorStore&) = delete;
@@ -148,14 +154,16 @@ class SqliteConnectorStore final : public ConnectorStore {
   static constexpr int kAnswerThreads = 2;
 
   using Connection = sqlite_internal::Connection;
+  using LockFile = sqlite_internal::LockFile;
   using PendingWrite = sqlite_internal::PendingWrite;
   // Writes of one batch, each with its outcome, to be answered together.
   using Answers =
       std::vector<std::pair<std::unique_ptr<PendingWrite>, absl::Status>>;
 
-  SqliteConnectorStore(std::string path, int lock_fd,
+  SqliteConnectorStore(std::string path, std::unique_ptr<LockFile> lock,
                        std::unique_ptr<Connection> writer,
-                       std::uint64_t revision);
+                       std::uint64_t revision,
+                       observability::Histogram* commit_batch_size);
 
   // Queues `write` for the writer thread, or answers it UNAVAILABLE when
   // the writer has stopped.
@@ -168,11 +176,6 @@ class SqliteConnectorStore final : public ConnectorStore {
   void HandOff(Answers answers);
   void RunAnswerer();
   bool AnswererHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // At destruction, once the last write is answered: sets the clean close
-  // mark in meta (false if that fails), and after the writer connection is
-  // closed, writes the file's stamp into the lock file.
-  bool MarkCleanClose();
-  void StampCleanClose();
 
   // A read-only connection from the pool (opened when none is idle), and
   // its return to the pool.
@@ -181,7 +184,7 @@ class SqliteConnectorStore final : public ConnectorStore {
 
   const std::string path_;
   // The flock'ed "<path>.lock"; closed (unlocking) last.
-  const int lock_fd_;
+  std::unique_ptr<LockFile> lock_;
 
   // Used only by the writer thread once it runs.
   std::unique_ptr<Connection> writer_;
@@ -189,6 +192,8 @@ class SqliteConnectorStore final : public ConnectorStore {
   // the next write takes writer_revision_ + 1. Writer thread only.
   std::uint64_t writer_revision_;
   std::atomic<std::uint64_t> commit_count_{0};
+  // Null without metrics.
+  observability::Histogram* const commit_batch_size_;
 
   // One mutex for writes and answers, so that the writer can wait for
   // either: it stops only once no write is queued and no answer is pending.

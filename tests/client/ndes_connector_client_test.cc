@@ -187,10 +187,12 @@ TEST_F(NdesConnectorClientTest, ErrorDetailsReachTheCaller) {
   absl::StatusOr<NdesConnector> updated =
       client.UpdateNdesConnectors(ConnectorUpdate("c").SetDisplayName("x"));
   EXPECT_EQ(updated.status().code(), absl::StatusCode::kInvalidArgument);
-  std::optional<google::rpc::BadRequest> carried =
-      BadRequestOf(updated.status());
+  std::optional<BadRequest> carried = BadRequestOf(updated.status());
   ASSERT_TRUE(carried.has_value());
-  EXPECT_EQ(carried->field_violations(0).field(), "update_mask.paths[0]");
+  ASSERT_EQ(carried->field_violations.size(), 1u);
+  EXPECT_EQ(carried->field_violations[0].field, "update_mask.paths[0]");
+  EXPECT_EQ(carried->field_violations[0].description,
+            "\"colour\" is not a field");
   EXPECT_FALSE(BadRequestOf(absl::NotFoundError("x")).has_value());
 }
 
@@ -206,9 +208,9 @@ TEST_F(NdesConnectorClientTest, RetryInfoReachesTheCaller) {
   NdesConnectorClient client(stub_);
   absl::StatusOr<NdesConnector> got = client.GetNdesConnector("c");
   EXPECT_EQ(got.status().code(), absl::StatusCode::kResourceExhausted);
-  std::optional<google::rpc::RetryInfo> carried = RetryInfoOf(got.status());
+  std::optional<RetryInfo> carried = RetryInfoOf(got.status());
   ASSERT_TRUE(carried.has_value());
-  EXPECT_EQ(carried->retry_delay().seconds(), 3);
+  EXPECT_EQ(carried->retry_delay, absl::Seconds(3));
   EXPECT_FALSE(RetryInfoOf(absl::ResourceExhaustedError("x")).has_value());
 }
 

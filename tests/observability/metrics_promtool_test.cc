@@ -20,9 +20,10 @@
 #include "graph/graph_stats.h"
 #include "gtest/gtest.h"
 #include "http/cpprest_http_client.h"
-#include "observability/gateway_metrics.h"
 #include "observability/instrumented_connector_store.h"
 #include "observability/metrics_http_server.h"
+#include "observability/process_metrics.h"
+#include "service/service_stats.h"
 #include "store/memory_connector_store.h"
 #include "store/sqlite_connector_store.h"
 #include "store/store_test_support.h"
@@ -78,22 +79,31 @@ CommandResult RunCommand(const std::string& command) {
 
 // Drives every kind of metric: calls, auth refusals, store operations of
 // two backends, SQLite commits, Graph requests with throttling and tokens.
-void MakeActivity(const std::string& dir) {
-  for (int code : {0, 5, 3}) {
-    CallToken call = Metrics().CallStarted("UpdateNdesConnectors");
-    Metrics().CallFinished(call, code);
+// Everything records into `registry`, as the gateway's components do into
+// the one main() hands them.
+void MakeActivity(const std::string& dir, MetricsRegistry& registry) {
+  AddBuildInfo(registry);
+  AddProcessMetrics(registry);
+  service::ServiceStats stats(registry);
+  for (absl::StatusCode code :
+       {absl::StatusCode::kOk, absl::StatusCode::kNotFound,
+        absl::StatusCode::kInvalidArgument}) {
+    service::CallToken call = stats.CallStarted("UpdateNdesConnectors");
+    stats.CallFinished(call, code, absl::Milliseconds(2));
   }
-  Metrics().AuthRefused(AuthRefusal::kUnauthenticated);
+  stats.AuthRefused(service::AuthRefusal::kUnauthenticated);
 
   InstrumentedConnectorStore memory(
-      "memory", std::make_unique<store::MemoryConnectorStore>());
+      "memory", std::make_unique<store::MemoryConnectorStore>(), registry);
   SyncStore memory_sync(memory);
   EXPECT_THAT(memory_sync.Create(SampleConnector("ndes-\"quoted\"")), IsOk());
   EXPECT_FALSE(memory_sync.Get("missing").ok());
 
-  auto sqlite = store::SqliteConnectorStore::Open(dir + "/promtool.db");
+  auto sqlite =
+      store::SqliteConnectorStore::Open(dir + "/promtool.db", &registry);
   ASSERT_THAT(sqlite, IsOk());
-  InstrumentedConnectorStore instrumented_sqlite("sqlite", *std::move(sqlite));
+  InstrumentedConnectorStore instrumented_sqlite("sqlite", *std::move(sqlite),
+                                                 registry);
   SyncStore sqlite_sync(instrumented_sqlite);
   EXPECT_THAT(sqlite_sync.Create(SampleConnector("ndes-1")), IsOk());
   EXPECT_THAT(sqlite_sync.Update(RenameCommand("ndes-1", "renamed")), IsOk());
@@ -106,10 +116,10 @@ void MakeActivity(const std::string& dir) {
   throttled.headers = {{"Retry-After", "0"}};
   fake.Enqueue(throttled);
   auto http = std::make_shared<http::CpprestHttpClient>();
-  // As the gateway does: the Graph backend's series on the process's
-  // registry, the one /metrics serves.
-  std::shared_ptr<graph::GraphStats> stats =
-      graph::GraphStats::Create(Metrics().registry());
+  // As the store factory does: the Graph backend's series on the registry
+  // the store is given.
+  std::shared_ptr<graph::GraphStats> graph_stats =
+      graph::GraphStats::Create(registry);
   graph::ClientCredentialsOptions credentials;
   credentials.token_url = fake.token_url();
   credentials.client_id = fake.options().client_id;
@@ -119,10 +129,10 @@ void MakeActivity(const std::string& dir) {
   auto graph_store = graph::GraphConnectorStore::Create(
       options, http,
       std::make_unique<graph::ClientCredentialsAuthorization>(credentials, http,
-                                                              stats),
-      std::make_unique<http::ThreadScheduler>(), stats);
+                                                              graph_stats),
+      std::make_unique<http::ThreadScheduler>(), graph_stats);
   ASSERT_THAT(graph_store, IsOk());
-  InstrumentedConnectorStore graph("graph", *std::move(graph_store));
+  InstrumentedConnectorStore graph("graph", *std::move(graph_store), registry);
   SyncStore graph_sync(graph);
   EXPECT_THAT(graph_sync.Get("ndes-1"), IsOk());
   EXPECT_FALSE(graph_sync.Get("missing").ok());
@@ -136,16 +146,24 @@ class MetricsPromtoolTest : public ::testing::Test {
 };
 
 TEST_F(MetricsPromtoolTest, TheScrapePassesPromtoolCheckMetrics) {
-  MakeActivity(dir_);
-  auto server = MetricsHttpServer::Start("127.0.0.1:0");
+  MetricsRegistry registry;
+  MakeActivity(dir_, registry);
+  auto server = MetricsHttpServer::Start("127.0.0.1:0", registry);
   ASSERT_THAT(server, IsOk());
   absl::StatusOr<http::HttpResponse> scrape = Scrape((*server)->url());
   ASSERT_THAT(scrape, IsOk());
   ASSERT_EQ(scrape->status_code, 200);
   // The activity shows, so the check covers every kind of family.
   for (const char* expected :
-       {"ndes_gateway_calls_total{method=\"UpdateNdesConnectors\",code=\"NOT_"
-        "FOUND\"}",
+       {"grpc_server_handled_total{grpc_service=\"ndes.v1."
+        "NdesConnectorService\",grpc_method=\"UpdateNdesConnectors\",grpc_type="
+        "\"unary\",grpc_code=\"NotFound\"}",
+        "grpc_server_started_total{grpc_service=\"ndes.v1."
+        "NdesConnectorService\",grpc_method=\"UpdateNdesConnectors\",grpc_type="
+        "\"unary\"}",
+        "grpc_server_handling_seconds_bucket{grpc_service=\"ndes.v1."
+        "NdesConnectorService\",grpc_method=\"UpdateNdesConnectors\",grpc_type="
+        "\"unary\",le=",
         "ndes_gateway_store_operations_total{backend=\"sqlite\",operation="
         "\"update\",code=\"OK\"}",
         "ndes_gateway_store_operation_duration_seconds_bucket{backend="

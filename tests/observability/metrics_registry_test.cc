@@ -177,10 +177,30 @@ TEST(MetricsRegistryTest, ExponentialBucketsDouble) {
               ElementsAre(1, 2, 4, 8, 16, 32, 64, 128, 256));
 }
 
+// Components add the families they record into; two of one kind share them.
+TEST(MetricsRegistryTest, AddingAnEqualFamilyAgainReturnsTheSameFamily) {
+  MetricsRegistry registry;
+  CounterFamily& first = registry.AddCounter("app_ops_total", "Ops.", {"k"});
+  CounterFamily& again = registry.AddCounter("app_ops_total", "Ops.", {"k"});
+  EXPECT_EQ(&first, &again);
+  first.WithLabels({"a"}).Increment();
+  again.WithLabels({"a"}).Increment();
+  EXPECT_EQ(first.WithLabels({"a"}).Value(), 2.0);
+  HistogramFamily& h1 = registry.AddHistogram("app_s", "S.", {1, 2});
+  EXPECT_EQ(&h1, &registry.AddHistogram("app_s", "S.", {1, 2}));
+}
+
 TEST(MetricsRegistryDeathTest, RefusesProgrammingErrors) {
   MetricsRegistry registry;
   CounterFamily& family = registry.AddCounter("app_ok_total", "Ok.", {"kind"});
+  // The same name with other labels, another kind or other bounds.
   EXPECT_DEATH(registry.AddCounter("app_ok_total", "Again."), "twice");
+  EXPECT_DEATH(registry.AddGauge("app_ok_total", "Again.", {"kind"}), "twice");
+  registry.AddHistogram("app_seconds", "H.", {1, 2});
+  EXPECT_DEATH(registry.AddHistogram("app_seconds", "H.", {1, 3}), "twice");
+  registry.AddCallback("app_read", "R.", MetricType::kGauge,
+                       [] { return 1.0; });
+  EXPECT_DEATH(registry.AddGauge("app_read", "R."), "twice");
   EXPECT_DEATH(registry.AddCounter("2app", "Bad name."), "invalid metric");
   EXPECT_DEATH(registry.AddGauge("app_g", "Bad label.", {"a-b"}),
                "invalid label");

@@ -166,6 +166,10 @@ TEST(GatewayProcessTest, HelpExplainsEveryFlagAndTheEnvironment) {
                            "NDES_GATEWAY_", "sqlite:PATH", "unix:"}) {
     EXPECT_THAT(help, HasSubstr(part));
   }
+  // The flags are listed under the program's name, not under the path of
+  // the source file that defines them on the machine that built it.
+  EXPECT_THAT(help, HasSubstr("Flags from ndes-gateway:"));
+  EXPECT_THAT(help, Not(HasSubstr(".cc")));
 }
 
 TEST(GatewayProcessTest, EnvironmentVariablesSetFlags) {

@@ -3,14 +3,18 @@
 // the named fields and no secrets, and request ids end to end.
 
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "cpprest/http_client.h"
 #include "cpprest/json.h"
 #include "gmock/gmock.h"
@@ -19,6 +23,7 @@
 #include "ndes/v1/ndes_connector_service.grpc.pb.h"
 #include "support/gateway_process.h"
 #include "support/jwt_minter.h"
+#include "support/raw_http_connection.h"
 #include "support/temp_dir.h"
 
 namespace ndes::testing {
@@ -133,17 +138,27 @@ TEST_F(ObservabilityProcessTest, KnownCallsMoveTheCountersByExactlyThatMuch) {
   const std::string text = Fetch(metrics_url_);
   const auto after = Samples(text);
   EXPECT_EQ(Delta(before, after,
-                  "ndes_gateway_calls_total{method=\"CreateNdesConnector\","
-                  "code=\"OK\"}"),
+                  "grpc_server_handled_total{grpc_service=\"ndes.v1."
+                  "NdesConnectorService\",grpc_method=\"CreateNdesConnector\","
+                  "grpc_type=\"unary\",grpc_code=\"OK\"}"),
             2);
   EXPECT_EQ(Delta(before, after,
-                  "ndes_gateway_calls_total{method=\"GetNdesConnector\","
-                  "code=\"NOT_FOUND\"}"),
+                  "grpc_server_handled_total{grpc_service=\"ndes.v1."
+                  "NdesConnectorService\",grpc_method=\"GetNdesConnector\","
+                  "grpc_type=\"unary\",grpc_code=\"NotFound\"}"),
             1);
   EXPECT_EQ(Delta(before, after,
-                  "ndes_gateway_calls_total{method=\"CreateNdesConnector\","
-                  "code=\"UNAUTHENTICATED\"}"),
+                  "grpc_server_handled_total{grpc_service=\"ndes.v1."
+                  "NdesConnectorService\",grpc_method=\"CreateNdesConnector\","
+                  "grpc_type=\"unary\",grpc_code=\"Unauthenticated\"}"),
             1);
+  // Refused calls started too: two creates, one unauthenticated, one
+  // denied.
+  EXPECT_EQ(Delta(before, after,
+                  "grpc_server_started_total{grpc_service=\"ndes.v1."
+                  "NdesConnectorService\",grpc_method=\"CreateNdesConnector\","
+                  "grpc_type=\"unary\"}"),
+            4);
   EXPECT_EQ(Delta(before, after,
                   "ndes_gateway_auth_refusals_total{reason="
                   "\"unauthenticated\"}"),
@@ -153,8 +168,9 @@ TEST_F(ObservabilityProcessTest, KnownCallsMoveTheCountersByExactlyThatMuch) {
                   "\"permission_denied\"}"),
             1);
   EXPECT_EQ(Delta(before, after,
-                  "ndes_gateway_call_duration_seconds_count{method="
-                  "\"GetNdesConnector\"}"),
+                  "grpc_server_handling_seconds_count{grpc_service=\"ndes.v1."
+                  "NdesConnectorService\",grpc_method=\"GetNdesConnector\","
+                  "grpc_type=\"unary\"}"),
             2);
   // Refused calls never reach the store: 2 creates, 2 gets.
   EXPECT_EQ(Delta(before, after,
@@ -229,6 +245,91 @@ TEST_F(ObservabilityProcessTest, JsonLogLinesHaveTheFieldsAndNoSecrets) {
   EXPECT_TRUE(saw_not_found);
   EXPECT_THAT(log, Not(HasSubstr(token)));
   EXPECT_THAT(log, Not(HasSubstr("Bearer")));
+}
+
+// The process's resident memory (VmRSS), in bytes; -1 if unknown.
+int64_t ResidentBytes(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string text;
+  while (std::getline(status, text)) {
+    absl::string_view line = text;
+    int64_t kilobytes = 0;
+    if (absl::ConsumePrefix(&line, "VmRSS:") &&
+        absl::SimpleAtoi(
+            absl::StripSuffix(absl::StripAsciiWhitespace(line), " kB"),
+            &kilobytes)) {
+      return kilobytes * 1024;
+    }
+  }
+  return -1;
+}
+
+TEST(MetricsEndpointFloodTest, EndlessHeadersAndLargeBodiesLeaveMemoryBounded) {
+  constexpr int64_t kMiB = 1024 * 1024;
+  GatewayProcess gateway({"--store=memory", "--metrics_listen=127.0.0.1:0"});
+  ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
+  std::string address = gateway.LoggedWord("metrics on http://");
+  address = address.substr(0, address.find('/'));
+  int port = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(address.substr(address.rfind(':') + 1), &port))
+      << address;
+  const std::string scrape = "GET /metrics HTTP/1.1\r\nHost: test\r\n\r\n";
+  {
+    absl::StatusOr<RawHttpConnection> warm = RawHttpConnection::Connect(port);
+    ASSERT_TRUE(warm.ok());
+    warm->Send(scrape);
+    ASSERT_TRUE(warm->ReadResponse().ok());
+  }
+  const int64_t before = ResidentBytes(gateway.pid());
+  ASSERT_GT(before, 0);
+
+  // 64 MiB of each flood in all, over as many connections as the server
+  // cuts short: a header that never ends, a GET announcing a 64 MiB body
+  // and sending it anyway, and a chunked body that never ends.
+  const std::vector<std::pair<std::string, std::string>> floods = {
+      {"GET /metrics HTTP/1.1\r\nHost: test\r\nX-Flood: ",
+       std::string(64 * 1024, 'h')},
+      {"GET /metrics HTTP/1.1\r\nHost: test\r\nContent-Length: 67108864"
+       "\r\n\r\n",
+       std::string(64 * 1024, 'b')},
+      {"POST /metrics HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked"
+       "\r\n\r\n",
+       absl::StrCat("10000\r\n", std::string(0x10000, 'c'), "\r\n")},
+  };
+  for (const auto& [head, filler] : floods) {
+    int64_t total = 0;
+    int connections = 0;
+    while (total < 64 * kMiB && connections < 1000) {
+      absl::StatusOr<RawHttpConnection> connection =
+          RawHttpConnection::Connect(port);
+      ASSERT_TRUE(connection.ok()) << connection.status();
+      ++connections;
+      connection->Send(head);
+      const FloodResult flood = connection->Flood(
+          filler, static_cast<std::size_t>(64 * kMiB - total));
+      total += static_cast<int64_t>(flood.sent);
+      // Each connection is cut short: closed, not left hanging.
+      EXPECT_TRUE(flood.closed || total >= 64 * kMiB) << head;
+    }
+    EXPECT_GE(total, 64 * kMiB) << head;
+    EXPECT_GT(connections, 1) << head;
+  }
+
+  const int64_t after = ResidentBytes(gateway.pid());
+  EXPECT_LT(after - before, 32 * kMiB)
+      << "VmRSS " << before / 1024 << " kB before, " << after / 1024
+      << " kB after";
+  std::fprintf(stderr, "VmRSS %lld kB before the floods, %lld kB after\n",
+               static_cast<long long>(before / 1024),
+               static_cast<long long>(after / 1024));
+  absl::StatusOr<RawHttpConnection> connection =
+      RawHttpConnection::Connect(port);
+  ASSERT_TRUE(connection.ok());
+  connection->Send(scrape);
+  absl::StatusOr<RawHttpResponse> response = connection->ReadResponse();
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(gateway.Terminate(), 0);
 }
 
 TEST(ObservabilityFlagsTest, LogLevelWarningDropsInfoCallsButNotStartUp) {

@@ -11,6 +11,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
+#include "google/rpc/status.pb.h"
 #include "service/grpc_status.h"
 #include "store/memory_connector_store.h"
 #include "store/sqlite_connector_store.h"
@@ -146,6 +147,24 @@ TEST_P(UpdateSemanticsTest, UpdateRejectsUnknownMaskPath) {
     EXPECT_EQ(violations[0].field, "update_mask.paths[1]");
     EXPECT_TRUE(Same(MustGet("c1"), before)) << "written despite " << path;
   }
+}
+
+// The request id is in the message of grpc-status-details-bin as well as in
+// grpc-message, so clients that show the details' message (buf curl) show it.
+TEST_P(UpdateSemanticsTest, ErrorDetailsCarryTheRequestIdToo) {
+  CreateFull("c1");
+  UpdateNdesConnectorsRequest request;
+  request.mutable_ndes_connector()->set_id("c1");
+  request.mutable_update_mask()->add_paths("colour");
+  NdesConnector out;
+  grpc::Status status = Update(request, &out);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("(request id "));
+  google::rpc::Status rpc_status;
+  ASSERT_TRUE(rpc_status.ParseFromString(status.error_details()));
+  EXPECT_EQ(rpc_status.message(), status.error_message());
+  EXPECT_EQ(rpc_status.code(), static_cast<int>(status.error_code()));
+  EXPECT_EQ(rpc_status.details_size(), 1);
 }
 
 // Row: mask names id -> ignored; the id never changes.
@@ -593,9 +612,12 @@ TEST_P(UpdateSemanticsTest, ListRejectsNegativePageSizeAndForeignToken) {
   request.set_page_token("not-a-token-we-issued");
   {
     grpc::ClientContext context;
-    EXPECT_EQ(
-        stub().ListNdesConnectors(&context, request, &response).error_code(),
-        grpc::StatusCode::INVALID_ARGUMENT);
+    grpc::Status status =
+        stub().ListNdesConnectors(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    auto violations = Violations(status);
+    ASSERT_EQ(violations.size(), 1u);
+    EXPECT_EQ(violations[0].field, "page_token");
   }
 }
 

@@ -1,4 +1,4 @@
-#include "service/call_log.h"
+#include "logging/log.h"
 
 #include <unistd.h>
 
@@ -15,8 +15,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "text/status_code_name.h"
 
-namespace ndes::service {
+namespace ndes::logging {
 namespace {
 
 std::atomic<LogFormat> g_format{LogFormat::kText};
@@ -262,14 +263,14 @@ void WriteEvent(LogSeverity severity, absl::string_view message) {
   }
 }
 
-LogSeverity CallSeverity(grpc::StatusCode code) {
+LogSeverity CallSeverity(absl::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::INTERNAL:
-    case grpc::StatusCode::UNKNOWN:
-    case grpc::StatusCode::DATA_LOSS:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kDataLoss:
       return LogSeverity::kError;
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
       return LogSeverity::kWarning;
     default:
       return LogSeverity::kInfo;
@@ -277,47 +278,6 @@ LogSeverity CallSeverity(grpc::StatusCode code) {
 }
 
 }  // namespace
-
-absl::string_view StatusCodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN:
-      return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED:
-      return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED:
-      return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS:
-      return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    default:
-      return "UNKNOWN";
-  }
-}
 
 bool ParseLogFormat(absl::string_view text, LogFormat* format) {
   if (text == "text") {
@@ -352,15 +312,15 @@ void StopBackgroundLogWriter() { LogSink::Sink().Stop(); }
 void LogCall(const CallRecord& call) {
   const LogSeverity severity = CallSeverity(call.code);
   if (!Enabled(severity)) return;
-  const bool failed = call.code != grpc::StatusCode::OK;
+  const bool failed = call.code != absl::StatusCode::kOk;
   std::string line;
   if (Json()) {
     line = absl::StrFormat(
         "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"call\",\"method\":%s,"
         "\"code\":\"%s\",\"latency_ms\":%.3f,\"request_id\":%s",
         Now(), JsonLevel(severity), JsonString(call.method),
-        StatusCodeName(call.code), absl::ToDoubleMilliseconds(call.latency),
-        JsonString(call.request_id));
+        text::StatusCodeName(call.code),
+        absl::ToDoubleMilliseconds(call.latency), JsonString(call.request_id));
     if (!call.caller.empty()) {
       absl::StrAppend(&line, ",\"caller\":", JsonString(call.caller));
     }
@@ -370,7 +330,8 @@ void LogCall(const CallRecord& call) {
     line = absl::StrFormat(
         "%s %s call method=%s code=%s latency_ms=%.3f "
         "request_id=%s",
-        Now(), SeverityName(severity), call.method, StatusCodeName(call.code),
+        Now(), SeverityName(severity), call.method,
+        text::StatusCodeName(call.code),
         absl::ToDoubleMilliseconds(call.latency),
         absl::CEscape(call.request_id));
     if (!call.caller.empty()) {
@@ -399,4 +360,4 @@ void LogLifecycle(absl::string_view message) {
   WriteEvent(LogSeverity::kInfo, message);
 }
 
-}  // namespace ndes::service
+}  // namespace ndes::logging

@@ -33,19 +33,16 @@
 // call lines.
 //
 // Thread-safe. Configure (SetLogFormat, SetLogLevel) before serving.
-#ifndef NDES_SERVER_SERVICE_CALL_LOG_H_
-#define NDES_SERVER_SERVICE_CALL_LOG_H_
+#ifndef NDES_SERVER_LOGGING_LOG_H_
+#define NDES_SERVER_LOGGING_LOG_H_
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "grpcpp/support/status.h"
 
-namespace ndes::service {
-
-// "OK", "INVALID_ARGUMENT", ...
-absl::string_view StatusCodeName(grpc::StatusCode code);
+namespace ndes::logging {
 
 enum class LogSeverity { kInfo, kWarning, kError };
 enum class LogFormat { kText, kJson };
@@ -75,7 +72,7 @@ void StopBackgroundLogWriter();
 struct CallRecord {
   // The RPC's short name, e.g. "UpdateNdesConnectors".
   absl::string_view method;
-  grpc::StatusCode code = grpc::StatusCode::OK;
+  absl::StatusCode code = absl::StatusCode::kOk;
   // The error message sent to the caller (empty for OK).
   absl::string_view error;
   absl::Duration latency;
@@ -93,6 +90,6 @@ void LogEvent(LogSeverity severity, absl::string_view message);
 // the gateway serves and when it stops are always worth a line.
 void LogLifecycle(absl::string_view message);
 
-}  // namespace ndes::service
+}  // namespace ndes::logging
 
-#endif  // NDES_SERVER_SERVICE_CALL_LOG_H_
+#endif  // NDES_SERVER_LOGGING_LOG_H_

@@ -1,4 +1,4 @@
-#include "service/call_log.h"
+#include "logging/log.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -17,7 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace ndes::service {
+namespace ndes::logging {
 namespace {
 
 using ::testing::HasSubstr;
@@ -64,11 +64,11 @@ class CapturedStderr {
 };
 
 CallRecord Call(absl::string_view request_id,
-                grpc::StatusCode code = grpc::StatusCode::OK) {
+                absl::StatusCode code = absl::StatusCode::kOk) {
   CallRecord call;
   call.method = "GetNdesConnector";
   call.code = code;
-  call.error = code == grpc::StatusCode::OK ? "" : "it failed";
+  call.error = code == absl::StatusCode::kOk ? "" : "it failed";
   call.latency = absl::Microseconds(840);
   call.request_id = request_id;
   return call;
@@ -143,7 +143,7 @@ TEST_F(CallLogTest, WarningsAndEventsAreWrittenAtOnceAfterWhatIsBuffered) {
   CapturedStderr err;
   StartBackgroundLogWriter();
   LogCall(Call("before"));
-  LogCall(Call("failed", grpc::StatusCode::UNAVAILABLE));
+  LogCall(Call("failed", absl::StatusCode::kUnavailable));
   // Written by the call itself, not by the background writer: the line is
   // on stderr when LogCall returns, after the buffered line before it.
   std::vector<std::string> lines = Lines(err.Contents());
@@ -182,4 +182,4 @@ TEST_F(CallLogTest, JsonLinesAreBufferedToo) {
 }
 
 }  // namespace
-}  // namespace ndes::service
+}  // namespace ndes::logging

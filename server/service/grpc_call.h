@@ -1,0 +1,109 @@
+// One gRPC call of the service from start to finish: its request id, its
+// caller, the store's CallContext, and the one place where it is answered,
+// logged and counted.
+//
+// Request ids: a call's id is its `x-request-id` metadata when that is 1-128
+// characters of [A-Za-z0-9._:-], else a generated UUID. It is returned in the
+// response's initial metadata (`x-request-id`), logged, passed to the store
+// (Graph gets it as client-request-id) and appended to every error message
+// as "(request id ID)", in grpc-message and in the google.rpc.Status of
+// grpc-status-details-bin alike, so every client shows it.
+//
+// A call is finished exactly once: whoever wins Claim() (the store's
+// callback, a refusal before the store, or a shutdown abandoning it) may
+// write the response and Finish.
+//
+// Thread-safe where stated; a Call is owned by one party at a time.
+#ifndef NDES_SERVER_SERVICE_GRPC_CALL_H_
+#define NDES_SERVER_SERVICE_GRPC_CALL_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "google/protobuf/message_lite.h"
+#include "grpcpp/grpcpp.h"
+#include "service/authorizer.h"
+#include "service/service_stats.h"
+#include "store/connector_store.h"
+
+namespace ndes::service {
+
+// The metadata key of request ids, inbound and outbound.
+inline constexpr char kRequestIdMetadata[] = "x-request-id";
+
+class Call;
+
+// The calls that have started and not yet been destroyed. Thread-safe.
+class InFlightCalls {
+ public:
+  void Add(Call* call);
+  void Remove(Call* call);
+  // Finishes every call not finished yet with UNAVAILABLE; returns how many.
+  int Abandon();
+
+ private:
+  absl::Mutex mu_;
+  absl::flat_hash_set<Call*> calls_ ABSL_GUARDED_BY(mu_);
+};
+
+class Call {
+ public:
+  // `method`: the RPC's short name (a string literal). `response`: where the
+  // serialized answer goes; owned by gRPC, valid until the call finishes.
+  // `stats` must outlive the call.
+  Call(grpc::CallbackServerContext* context, absl::string_view method,
+       grpc::ByteBuffer* response, std::shared_ptr<InFlightCalls> in_flight,
+       ServiceStats& stats);
+  ~Call();
+
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+  grpc::ServerUnaryReactor* reactor() const { return reactor_; }
+  const store::CallContext& store_context() const { return store_context_; }
+
+  // True for exactly one caller: the one that may write the response and
+  // finish the call. Thread-safe.
+  bool Claim() { return !claimed_.exchange(true); }
+
+  // Parses the request bytes into `request`; false after finishing the call
+  // INVALID_ARGUMENT naming the request type (a request that does not parse
+  // is the caller's mistake, not an unknown method).
+  bool ParseRequest(const grpc::ByteBuffer* bytes,
+                    google::protobuf::MessageLite* request);
+
+  // Asks `authorizer` (when there is one) whether the caller may do
+  // `access`; false after finishing the call with the refusal.
+  bool Authorize(const Authorizer* authorizer, Access access);
+
+  // Only after a successful Claim(). OK answers `response`; any other
+  // status is sent with the request id added to its message.
+  void Finish(const absl::Status& status,
+              const google::protobuf::MessageLite* response = nullptr);
+
+  // Claims and finishes with `status`; returns the reactor, for the early
+  // exits of request validation.
+  grpc::ServerUnaryReactor* Reject(const absl::Status& status);
+
+ private:
+  grpc::ServerUnaryReactor* reactor_;
+  grpc::ByteBuffer* response_;
+  absl::string_view method_;
+  absl::Time start_;
+  std::shared_ptr<InFlightCalls> in_flight_;
+  ServiceStats& stats_;
+  CallToken stats_call_;
+  std::atomic<bool> claimed_{false};
+  store::CallContext store_context_;
+  std::string caller_;
+};
+
+}  // namespace ndes::service
+
+#endif  // NDES_SERVER_SERVICE_GRPC_CALL_H_
