@@ -1,6 +1,7 @@
 // The binary's observability as an operator meets it: /metrics after known
 // calls (exact counter changes, accepted by promtool), JSON log lines with
-// the named fields and no secrets, and request ids end to end.
+// the named fields and no secrets, request ids end to end, and the Graph
+// backend's series on the same endpoint.
 
 #include <cstdio>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include "cpprest/http_client.h"
 #include "cpprest/json.h"
 #include "gmock/gmock.h"
+#include "graph/fake_graph_server.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "ndes/v1/ndes_connector_service.grpc.pb.h"
@@ -25,6 +27,7 @@
 #include "support/jwt_minter.h"
 #include "support/raw_http_connection.h"
 #include "support/temp_dir.h"
+#include "translation/graph_json.h"
 
 namespace ndes::testing {
 namespace {
@@ -330,6 +333,58 @@ TEST(MetricsEndpointFloodTest, EndlessHeadersAndLargeBodiesLeaveMemoryBounded) {
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(gateway.Terminate(), 0);
+}
+
+// In graph mode the Graph backend's series are on the registry /metrics
+// serves (the one main() hands the store), and the line saying what Graph
+// turned out to do reaches the gateway's log.
+TEST(GraphObservabilityTest, TheBudgetAndGraphRequestsAreOnTheServedRegistry) {
+  graph::testing::FakeGraphServer intune(graph::testing::FakeGraphServerOptions{
+      .behaviour = graph::testing::FakeGraphBehaviour::IntuneLike()});
+  NdesConnector stored;
+  stored.set_id("g-1");
+  stored.set_display_name("observed");
+  intune.PutConnector(translation::ConnectorToGraphJson(stored));
+  GatewayProcess gateway({"--store=graph",
+                          "--graph_base_url=" + intune.base_url(),
+                          "--graph_auth=passthrough", "--graph_write_budget=50",
+                          "--metrics_listen=127.0.0.1:0"});
+  ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
+  {
+    auto stub = v1::NdesConnectorService::NewStub(gateway.Channel());
+    v1::GetNdesConnectorRequest request;
+    request.set_id("g-1");
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer caller-token");
+    NdesConnector response;
+    const grpc::Status status =
+        stub->GetNdesConnector(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.display_name(), "observed");
+  }
+
+  const auto samples = Samples(Fetch(gateway.LoggedWord("metrics on ")));
+  auto value = [&samples](const std::string& series) {
+    auto it = samples.find(series);
+    return it == samples.end() ? -1.0 : it->second;
+  };
+  EXPECT_EQ(value("ndes_gateway_graph_requests_total{method=\"GET\","
+                  "status=\"200\"}"),
+            1);
+  EXPECT_EQ(value("ndes_gateway_graph_queue_wait_seconds_count{kind="
+                  "\"read\"}"),
+            1);
+  EXPECT_EQ(value("ndes_gateway_graph_queue_length{kind=\"read\"}"), 0);
+  EXPECT_EQ(value("ndes_gateway_graph_budget{budget=\"writes\"}"), 50);
+  EXPECT_EQ(value("ndes_gateway_graph_budget{budget=\"requests\"}"), 1000);
+  EXPECT_GE(value("ndes_gateway_graph_budget_remaining{budget=\"requests\"}"),
+            998);
+  EXPECT_EQ(value("ndes_gateway_store_operations_total{backend=\"graph\","
+                  "operation=\"get\",code=\"OK\"}"),
+            1);
+
+  EXPECT_EQ(gateway.Terminate(), 0);
+  EXPECT_THAT(gateway.Log(), HasSubstr("Graph sends no @odata.etag"));
 }
 
 TEST(ObservabilityFlagsTest, LogLevelWarningDropsInfoCallsButNotStartUp) {
