@@ -47,8 +47,13 @@ TEST(QueryPropertiesTest, NamesAreExact) {
 }
 
 TEST(QueryPropertiesTest, StateNamesComeFromTheEnum) {
-  EXPECT_THAT(GraphStateNames(), ElementsAre("none", "active", "inactive"));
-  EXPECT_THAT(AipStateNames(), ElementsAre("NONE", "ACTIVE", "INACTIVE"));
+  // Graph's evolvable-enum sentinel is a state like the others.
+  EXPECT_THAT(GraphStateNames(),
+              ElementsAre("none", "active", "inactive", "unknownFutureValue"));
+  EXPECT_THAT(AipStateNames(), ElementsAre("NONE", "ACTIVE", "INACTIVE",
+                                           "UNKNOWN_FUTURE_VALUE"));
+  EXPECT_EQ(StateByGraphName("unknownFutureValue"),
+            ndes::v1::NDES_CONNECTOR_STATE_UNKNOWN_FUTURE_VALUE);
   EXPECT_EQ(StateByGraphName("inactive"),
             ndes::v1::NDES_CONNECTOR_STATE_INACTIVE);
   EXPECT_EQ(StateByAipName("ACTIVE"), ndes::v1::NDES_CONNECTOR_STATE_ACTIVE);
