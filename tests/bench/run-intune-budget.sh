@@ -12,7 +12,7 @@
 # 20 s, 429 without Retry-After beyond them, PATCH answered 204, no etags,
 # and GRAPH_DELAY_MS of service time per answer. CALLERS concurrent callers
 # update ROWS connectors (display_name, a new value each call, each call
-# with a deadline of DEADLINE) for SECONDS, through a gateway
+# with a deadline of DEADLINE) for RUN_SECONDS, through a gateway
 #   1. with its budget (the defaults: Intune's figures), and
 #   2. with its budget off (--graph_write_budget=0 --graph_request_budget=0),
 #      as the gateway behaved before it had one.
@@ -20,7 +20,7 @@
 # requests by method, 429s, latency per call, and the time requests waited
 # for the budget (ndes_gateway_graph_queue_wait_seconds, from /metrics).
 #
-# Knobs (environment): CALLERS (50), ROWS (1), SECONDS (60), DEADLINE (10s),
+# Knobs (environment): CALLERS (50), ROWS (1), RUN_SECONDS (60), DEADLINE (10s),
 # GRAPH_DELAY_MS (50).
 set -euo pipefail
 
@@ -41,7 +41,8 @@ done
 
 CALLERS=${CALLERS:-50}
 ROWS=${ROWS:-1}
-SECONDS_PER_RUN=${SECONDS:-60}
+# Not SECONDS: bash sets that itself (seconds since the shell started).
+SECONDS_PER_RUN=${RUN_SECONDS:-60}
 DEADLINE=${DEADLINE:-10s}
 GRAPH_DELAY_MS=${GRAPH_DELAY_MS:-50}
 
