@@ -1,5 +1,7 @@
 #include "service/grpc_call.h"
 
+#include <climits>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -12,9 +14,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/support/proto_buffer_reader.h"
-#include "grpcpp/support/proto_buffer_writer.h"
 #include "logging/log.h"
 #include "service/grpc_status.h"
 
@@ -83,6 +83,22 @@ absl::Status WithRequestId(const absl::Status& status,
   return with_id;
 }
 
+// Serializes `message` into `buffer` as one slice. (gRPC's own
+// GenericSerialize sizes the message twice and goes through a zero-copy
+// stream for anything above 23 bytes.)
+bool SerializeInOneSlice(const google::protobuf::MessageLite& message,
+                         grpc::ByteBuffer* buffer) {
+  const std::size_t size = message.ByteSizeLong();
+  if (size > static_cast<std::size_t>(INT_MAX)) return false;
+  grpc::Slice slice(size);
+  uint8_t* const end = message.SerializeWithCachedSizesToArray(
+      const_cast<uint8_t*>(slice.begin()));
+  if (end != slice.end()) return false;
+  grpc::ByteBuffer serialized(&slice, 1);
+  buffer->Swap(&serialized);
+  return true;
+}
+
 }  // namespace
 
 void InFlightCalls::Add(Call* call) {
@@ -132,11 +148,18 @@ Call::~Call() { in_flight_->Remove(this); }
 
 bool Call::ParseRequest(const grpc::ByteBuffer* bytes,
                         google::protobuf::MessageLite* request) {
+  if (bytes == nullptr || !bytes->Valid()) {
+    // No message at all: the client reset the stream before its request
+    // arrived (a conforming client always sends one). Not a request that
+    // failed to parse, so not counted as the caller's INVALID_ARGUMENT.
+    Reject(absl::CancelledError(
+        "no request message arrived: the client cancelled the call (or "
+        "ended it without a request)"));
+    return false;
+  }
   bool parsed = false;
   grpc::Slice single;
-  if (bytes == nullptr || !bytes->Valid()) {
-    parsed = false;
-  } else if (bytes->TrySingleSlice(&single).ok()) {
+  if (bytes->TrySingleSlice(&single).ok()) {
     // A small request arrives in one slice: parsed in place.
     parsed = request->ParseFromArray(single.begin(),
                                      static_cast<int>(single.size()));
@@ -172,17 +195,9 @@ bool Call::Authorize(const Authorizer* authorizer, Access access) {
 void Call::Finish(const absl::Status& status,
                   const google::protobuf::MessageLite* response) {
   absl::Status sent = status;
-  if (sent.ok() && response != nullptr) {
-    bool own_buffer = false;
-    grpc::Status serialized =
-        grpc::GenericSerialize<grpc::ProtoBufferWriter,
-                               google::protobuf::MessageLite>(
-            *response, response_, &own_buffer);
-    if (!serialized.ok()) {
-      sent = absl::InternalError(
-          absl::StrCat("the response could not be serialized: ",
-                       serialized.error_message()));
-    }
+  if (sent.ok() && response != nullptr &&
+      !SerializeInOneSlice(*response, response_)) {
+    sent = absl::InternalError("the response could not be serialized");
   }
   if (!sent.ok()) sent = WithRequestId(sent, store_context_.request_id);
   const grpc::Status grpc_status = ToGrpcStatus(sent);

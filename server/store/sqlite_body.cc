@@ -10,6 +10,7 @@
 #include "google/protobuf/unknown_field_set.h"
 #include "ndes/v1/connector_fields.h"
 #include "store/stored_connector.h"
+#include "translation/date_time.h"
 #include "translation/field_mask_plan.h"
 
 namespace ndes::store::sqlite_internal {
@@ -33,9 +34,17 @@ absl::StatusOr<ndes::v1::NdesConnector> DecodeBody(absl::string_view id,
         absl::StrCat("stored NDES connector \"", id,
                      "\" is damaged: its body names another id"));
   }
-  if (absl::Status values = translation::ValidateConnectorValues(
-          connector, ndes::v1::ConnectorFieldSet::All(), "body");
-      !values.ok()) {
+  // Checked inline, as every read does it; the translation's check, with
+  // its message, only for a value that fails.
+  const bool valid =
+      ndes::v1::NdesConnectorState_IsValid(connector.state()) &&
+      (!connector.has_last_connection_date_time() ||
+       translation::IsValidTimestamp(connector.last_connection_date_time())) &&
+      (!connector.has_enrolled_date_time() ||
+       translation::IsValidTimestamp(connector.enrolled_date_time()));
+  if (!valid) {
+    const absl::Status values = translation::ValidateConnectorValues(
+        connector, ndes::v1::ConnectorFieldSet::All(), "body");
     return absl::InternalError(
         absl::StrCat("stored NDES connector \"", id,
                      "\" is damaged and cannot be read: ", values.message()));
