@@ -1,4 +1,5 @@
-# Shell helpers shared by run-performance.sh and count-instructions.sh:
+# Shell helpers shared by run-performance.sh, run-graph-performance.sh and
+# count-instructions.sh:
 # gRPC-framed payload files for h2load, checking that a payload is a
 # successful call, starting gateways. Sourced, not run.
 #
