@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "text/status_code_name.h"
 
 namespace ndes::logging {
 namespace {
@@ -309,47 +310,6 @@ LogSeverity CallSeverity(absl::StatusCode code) {
 
 }  // namespace
 
-absl::string_view StatusCodeName(absl::StatusCode code) {
-  switch (code) {
-    case absl::StatusCode::kOk:
-      return "OK";
-    case absl::StatusCode::kCancelled:
-      return "CANCELLED";
-    case absl::StatusCode::kUnknown:
-      return "UNKNOWN";
-    case absl::StatusCode::kInvalidArgument:
-      return "INVALID_ARGUMENT";
-    case absl::StatusCode::kDeadlineExceeded:
-      return "DEADLINE_EXCEEDED";
-    case absl::StatusCode::kNotFound:
-      return "NOT_FOUND";
-    case absl::StatusCode::kAlreadyExists:
-      return "ALREADY_EXISTS";
-    case absl::StatusCode::kPermissionDenied:
-      return "PERMISSION_DENIED";
-    case absl::StatusCode::kResourceExhausted:
-      return "RESOURCE_EXHAUSTED";
-    case absl::StatusCode::kFailedPrecondition:
-      return "FAILED_PRECONDITION";
-    case absl::StatusCode::kAborted:
-      return "ABORTED";
-    case absl::StatusCode::kOutOfRange:
-      return "OUT_OF_RANGE";
-    case absl::StatusCode::kUnimplemented:
-      return "UNIMPLEMENTED";
-    case absl::StatusCode::kInternal:
-      return "INTERNAL";
-    case absl::StatusCode::kUnavailable:
-      return "UNAVAILABLE";
-    case absl::StatusCode::kDataLoss:
-      return "DATA_LOSS";
-    case absl::StatusCode::kUnauthenticated:
-      return "UNAUTHENTICATED";
-    default:
-      return "UNKNOWN";
-  }
-}
-
 bool ParseLogFormat(absl::string_view text, LogFormat* format) {
   if (text == "text") {
     *format = LogFormat::kText;
@@ -392,7 +352,7 @@ void LogCall(const CallRecord& call) {
     AppendNow(&line);
     absl::StrAppend(&line, "\",\"level\":\"", JsonLevel(severity),
                     "\",\"msg\":\"call\",\"method\":", JsonString(call.method),
-                    ",\"code\":\"", StatusCodeName(call.code),
+                    ",\"code\":\"", text::StatusCodeName(call.code),
                     "\",\"latency_ms\":");
     AppendMilliseconds(&line, call.latency);
     absl::StrAppend(&line, ",\"request_id\":", JsonString(call.request_id));
@@ -405,7 +365,7 @@ void LogCall(const CallRecord& call) {
     AppendNow(&line);
     absl::StrAppend(&line, " ", SeverityName(severity),
                     " call method=", call.method,
-                    " code=", StatusCodeName(call.code), " latency_ms=");
+                    " code=", text::StatusCodeName(call.code), " latency_ms=");
     AppendMilliseconds(&line, call.latency);
     line.append(" request_id=");
     AppendEscaped(&line, call.request_id);
