@@ -43,10 +43,10 @@ absl::StatusOr<ndes::v1::NdesConnector> DecodeColumn(
 constexpr char kSelectRow[] =
     "SELECT body, revision FROM connectors WHERE id = ?1";
 
-}  // namespace
-
-absl::StatusOr<std::optional<StoredRow>> ReadRow(Connection& connection,
-                                                 absl::string_view id) {
+// The row of `id`: the statement stepped onto it, or nullopt when no row has
+// that id.
+absl::StatusOr<std::optional<Statement>> SelectRow(Connection& connection,
+                                                   absl::string_view id) {
   absl::StatusOr<Statement> stmt = connection.Prepare(kSelectRow);
   if (!stmt.ok()) return stmt.status();
   stmt->BindText(1, id);
@@ -56,9 +56,20 @@ absl::StatusOr<std::optional<StoredRow>> ReadRow(Connection& connection,
     return connection.Error(
         rc, absl::StrCat("reading NDES connector \"", id, "\""));
   }
-  const BodyForm form = FormOf(*stmt, 0);
-  return StoredRow{std::string(stmt->ColumnBytes(0)), form,
-                   static_cast<std::uint64_t>(stmt->ColumnInt64(1))};
+  return std::optional<Statement>(*std::move(stmt));
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<StoredRow>> ReadRow(Connection& connection,
+                                                 absl::string_view id) {
+  absl::StatusOr<std::optional<Statement>> stmt = SelectRow(connection, id);
+  if (!stmt.ok()) return stmt.status();
+  if (!stmt->has_value()) return std::nullopt;
+  Statement& row = **stmt;
+  const BodyForm form = FormOf(row, 0);
+  return StoredRow{std::string(row.ColumnBytes(0)), form,
+                   static_cast<std::uint64_t>(row.ColumnInt64(1))};
 }
 
 absl::StatusOr<ndes::v1::NdesConnector> DecodeRow(const Connection& connection,
@@ -72,21 +83,16 @@ absl::StatusOr<ndes::v1::NdesConnector> DecodeRow(const Connection& connection,
 
 absl::StatusOr<std::optional<StoredConnector>> ReadStored(
     Connection& connection, absl::string_view id) {
-  absl::StatusOr<Statement> stmt = connection.Prepare(kSelectRow);
+  absl::StatusOr<std::optional<Statement>> stmt = SelectRow(connection, id);
   if (!stmt.ok()) return stmt.status();
-  stmt->BindText(1, id);
-  const int rc = stmt->Step();
-  if (rc == SQLITE_DONE) return std::nullopt;
-  if (rc != SQLITE_ROW) {
-    return connection.Error(
-        rc, absl::StrCat("reading NDES connector \"", id, "\""));
-  }
+  if (!stmt->has_value()) return std::nullopt;
+  Statement& row = **stmt;
   absl::StatusOr<ndes::v1::NdesConnector> connector =
-      DecodeColumn(connection, id, *stmt, 0);
+      DecodeColumn(connection, id, row, 0);
   if (!connector.ok()) return connector.status();
   return StoredConnector{
       *std::move(connector),
-      EtagForRevision(static_cast<std::uint64_t>(stmt->ColumnInt64(1)))};
+      EtagForRevision(static_cast<std::uint64_t>(row.ColumnInt64(1)))};
 }
 
 absl::StatusOr<ListPage> ReadPage(Connection& connection,

@@ -1,13 +1,48 @@
+# shellcheck shell=bash
 # Shell helpers shared by run-performance.sh, run-graph-performance.sh and
 # count-instructions.sh:
 # gRPC-framed payload files for h2load, checking that a payload is a
 # successful call, starting gateways. Sourced, not run.
 #
-# The caller sets SOURCE (the repository), WORK (a scratch directory) and
-# STARTED_PIDS (an array; every process started here is added to it, for
-# the caller's cleanup).
+# The caller sets SOURCE (the repository) and sources this file, then calls
+# start_work, which sets WORK (a scratch directory) and STARTED_PIDS (every
+# process started here or by the caller is added to it, and stopped on exit).
 
 BENCH_HEADERS=(-H 'content-type: application/grpc' -H 'te: trailers')
+
+# require_binaries FILE...: exits 2 unless every FILE is executable.
+require_binaries() {
+  local binary
+  for binary in "$@"; do
+    if [[ ! -x $binary ]]; then
+      echo "$0: missing $binary (build it first; this script builds nothing)" >&2
+      exit 2
+    fi
+  done
+}
+# require_tools TOOL...: exits 2 unless every TOOL is on the PATH.
+require_tools() {
+  local tool
+  for tool in "$@"; do
+    if ! command -v "$tool" >/dev/null; then
+      echo "$0: $tool is missing (bash deploy/install-deps.sh installs it)" >&2
+      exit 2
+    fi
+  done
+}
+# start_work NAME: a new scratch directory /tmp/NAME.XXXXXX in WORK, and an
+# EXIT trap that stops every process in STARTED_PIDS and removes WORK.
+start_work() {
+  WORK=$(mktemp -d "/tmp/$1.XXXXXX")
+  STARTED_PIDS=()
+  trap stop_started_and_remove_work EXIT
+}
+stop_started_and_remove_work() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${STARTED_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
 
 log() { echo "# $*" >&2; }
 

@@ -32,32 +32,14 @@ CALLS=${CALLS:-5000}
 MODES=${MODES:-health get get_random update update_spread}
 binaries=("$GATEWAY" "$POPULATE")
 [[ $MODES == *_* ]] && binaries+=("$LOAD")
-for binary in "${binaries[@]}"; do
-  if [[ ! -x $binary ]]; then
-    echo "$0: missing $binary (build it first)" >&2
-    exit 2
-  fi
-done
-for tool in valgrind callgrind_control h2load nghttp protoc; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "$0: $tool is missing (deploy/install-deps.sh installs it)" >&2
-    exit 2
-  fi
-done
-
-WORK=$(mktemp -d /tmp/ndes-instructions.XXXXXX)
-OUT=${2:-$WORK/dumps}
-mkdir -p "$OUT"
-STARTED_PIDS=()
-cleanup() {
-  local pid
-  for pid in "${STARTED_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${STARTED_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 # shellcheck source=tests/bench/bench_lib.sh
 source "$SOURCE/tests/bench/bench_lib.sh"
+require_binaries "${binaries[@]}"
+require_tools valgrind callgrind_control h2load nghttp protoc
+
+start_work ndes-instructions
+OUT=${2:-$WORK/dumps}
+mkdir -p "$OUT"
 
 log "populating $ROWS connectors"
 "$POPULATE" --path="$WORK/bench.db" --rows="$ROWS" >/dev/null

@@ -29,33 +29,16 @@ GATEWAY=$BUILD/server/ndes-gateway
 BENCH=$BUILD/client/ndes-bench
 FAKE_GRAPH=$BUILD/tests/bench/ndes-fake-graph
 MICRO=$BUILD/tests/bench/ndes-translation-benchmark
-for binary in "$GATEWAY" "$BENCH" "$FAKE_GRAPH" "$MICRO"; do
-  if [[ ! -x $binary ]]; then
-    echo "$0: missing $binary (build it first; this script builds nothing)" >&2
-    exit 2
-  fi
-done
+# shellcheck source=tests/bench/bench_lib.sh
+source "$SOURCE/tests/bench/bench_lib.sh"
+require_binaries "$GATEWAY" "$BENCH" "$FAKE_GRAPH" "$MICRO"
 
 CONCURRENCY=${CONCURRENCY:-64}
 CHANNELS=${CHANNELS:-4}
 ROUNDS=${ROUNDS:-5}
 GRAPH_SECONDS=${GRAPH_SECONDS:-3}
 
-WORK=$(mktemp -d /tmp/ndes-graph-performance.XXXXXX)
-STARTED_PIDS=()
-cleanup() {
-  local pid
-  for pid in "${STARTED_PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${STARTED_PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-# shellcheck source=tests/bench/bench_lib.sh
-source "$SOURCE/tests/bench/bench_lib.sh"
+start_work ndes-graph-performance
 
 # json_field KEY JSON: the value of a flat JSON key (numbers, null).
 json_field() {
@@ -74,7 +57,7 @@ verdict() {  # verdict CONDITION (awk expression)
 # CONNECTIONS_AFTER, NEW_CONNECTIONS).
 graph_runs() {
   local name=$1 concurrency=$2 delay_ms=$3 reuse=${4:-}
-  local out=$WORK/fake-graph-$name.out base= fake_pid gateway_pid address
+  local out=$WORK/fake-graph-$name.out base='' fake_pid gateway_pid address
   "$FAKE_GRAPH" --response_delay_ms="$delay_ms" >"$out" &
   fake_pid=$!
   STARTED_PIDS+=("$fake_pid")

@@ -45,18 +45,10 @@ BENCH=$BUILD/client/ndes-bench
 POPULATE=$BUILD/tests/bench/ndes-populate-store
 LOAD=$BUILD/tests/bench/ndes-grpc-load
 STARTUP_PROBE=$BUILD/tests/bench/ndes-startup-probe
-for binary in "$GATEWAY" "$BENCH" "$POPULATE" "$LOAD" "$STARTUP_PROBE"; do
-  if [[ ! -x $binary ]]; then
-    echo "$0: missing $binary (build it first; this script builds nothing)" >&2
-    exit 2
-  fi
-done
-for tool in h2load nghttp protoc etcd etcdctl; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "$0: $tool is missing (bash deploy/install-deps.sh installs it)" >&2
-    exit 2
-  fi
-done
+# shellcheck source=tests/bench/bench_lib.sh
+source "$SOURCE/tests/bench/bench_lib.sh"
+require_binaries "$GATEWAY" "$BENCH" "$POPULATE" "$LOAD" "$STARTUP_PROBE"
+require_tools h2load nghttp protoc etcd etcdctl
 
 SIZES=${SIZES:-1000 1000000}
 ROUNDS=${ROUNDS:-5}
@@ -71,17 +63,7 @@ BENCH_CONCURRENCY=${BENCH_CONCURRENCY:-64}
 read -r -a SIZE_LIST <<<"$SIZES"
 FIRST_SIZE=${SIZE_LIST[0]}
 
-WORK=$(mktemp -d /tmp/ndes-performance.XXXXXX)
-STARTED_PIDS=()
-cleanup() {
-  local pid
-  for pid in "${STARTED_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${STARTED_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-# shellcheck source=tests/bench/bench_lib.sh
-source "$SOURCE/tests/bench/bench_lib.sh"
+start_work ndes-performance
 
 SERVICE=/ndes.v1.NdesConnectorService
 HEALTH=/grpc.health.v1.Health/Check
