@@ -92,7 +92,9 @@ TEST(StoreFaultTest, DamagedGatewayDatabaseIsRefusedAndLeftByteIdentical) {
     GatewayProcess gateway({"--store=sqlite:" + path});
     ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
     Client client(gateway);
-    for (int i = 0; i < 200; ++i) {
+    // Enough rows for well over 16 pages (connectors are kept as protobuf,
+    // about 250 bytes each here).
+    for (int i = 0; i < 400; ++i) {
       ASSERT_TRUE(client
                       .Create(absl::StrCat("c-", i),
                               std::string(200, static_cast<char>('a' + i % 26)))
