@@ -19,6 +19,9 @@ test_packages=(
   postgresql prometheus
   # .ci/sanitize: clang with ASan, UBSan and libFuzzer.
   clang-14 libclang-rt-14-dev
+  # tests/bench/run-performance.sh: h2load and nghttp, nghttp2 for
+  # ndes-grpc-load, etcd beside the gateway, valgrind for instruction counts.
+  nghttp2-client libnghttp2-dev etcd-server etcd-client valgrind
 )
 # tests/protojson runs Node.js (18 or later) and npm. A Node.js installed
 # from elsewhere (NodeSource's package bundles npm and conflicts with

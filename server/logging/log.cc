@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -26,9 +27,9 @@ std::atomic<LogSeverity> g_level{LogSeverity::kInfo};
 // The buffer is written out early once it holds this much.
 constexpr std::size_t kFlushBytes = 64 * 1024;
 
-// "2026-11-28T10:15:30.123Z". The part up to the second is formatted once
-// per second per thread; the rest is arithmetic.
-std::string Now() {
+// Appends "2026-11-28T10:15:30.123Z" to `out`. The part up to the second
+// is formatted once per second per thread; the rest is arithmetic.
+void AppendNow(std::string* out) {
   struct Cache {
     std::int64_t second = INT64_MIN;
     std::string prefix;
@@ -44,8 +45,15 @@ std::string Now() {
   }
   const std::int64_t millis =
       absl::ToInt64Milliseconds(now - absl::FromUnixSeconds(second));
-  return absl::StrCat(cache.prefix, ".", absl::Dec(millis, absl::kZeroPad3),
-                      "Z");
+  absl::StrAppend(out, cache.prefix, ".", absl::Dec(millis, absl::kZeroPad3),
+                  "Z");
+}
+
+// "2026-11-28T10:15:30.123Z".
+std::string Now() {
+  std::string now;
+  AppendNow(&now);
+  return now;
 }
 
 // Writes all of `text` to stderr, retrying short writes and EINTR. A failed
@@ -263,6 +271,29 @@ void WriteEvent(LogSeverity severity, absl::string_view message) {
   }
 }
 
+// Appends `text` as CEscape would, without a copy in the usual case of
+// text that needs no escaping (request ids are ASCII letters, digits and
+// ._:-).
+void AppendEscaped(std::string* out, absl::string_view text) {
+  for (char c : text) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\'' || c == '\\') {
+      out->append(absl::CEscape(text));
+      return;
+    }
+  }
+  out->append(text.data(), text.size());
+}
+
+// Appends a latency in milliseconds with three decimals, as "%.3f" would
+// (rounded to the microsecond).
+void AppendMilliseconds(std::string* out, absl::Duration latency) {
+  const std::int64_t micros = std::max<std::int64_t>(
+      0, absl::ToInt64Microseconds(latency + absl::Nanoseconds(500)));
+  absl::StrAppend(out, micros / 1000, ".",
+                  absl::Dec(micros % 1000, absl::kZeroPad3));
+}
+
 LogSeverity CallSeverity(absl::StatusCode code) {
   switch (code) {
     case absl::StatusCode::kInternal:
@@ -313,32 +344,40 @@ void LogCall(const CallRecord& call) {
   const LogSeverity severity = CallSeverity(call.code);
   if (!Enabled(severity)) return;
   const bool failed = call.code != absl::StatusCode::kOk;
+  // Built by appending: one line per call, so no format string is parsed.
   std::string line;
+  line.reserve(160 + call.error.size());
   if (Json()) {
-    line = absl::StrFormat(
-        "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"call\",\"method\":%s,"
-        "\"code\":\"%s\",\"latency_ms\":%.3f,\"request_id\":%s",
-        Now(), JsonLevel(severity), JsonString(call.method),
-        text::StatusCodeName(call.code),
-        absl::ToDoubleMilliseconds(call.latency), JsonString(call.request_id));
+    line.append("{\"time\":\"");
+    AppendNow(&line);
+    absl::StrAppend(&line, "\",\"level\":\"", JsonLevel(severity),
+                    "\",\"msg\":\"call\",\"method\":", JsonString(call.method),
+                    ",\"code\":\"", text::StatusCodeName(call.code),
+                    "\",\"latency_ms\":");
+    AppendMilliseconds(&line, call.latency);
+    absl::StrAppend(&line, ",\"request_id\":", JsonString(call.request_id));
     if (!call.caller.empty()) {
       absl::StrAppend(&line, ",\"caller\":", JsonString(call.caller));
     }
     if (failed) absl::StrAppend(&line, ",\"error\":", JsonString(call.error));
     line += "}\n";
   } else {
-    line = absl::StrFormat(
-        "%s %s call method=%s code=%s latency_ms=%.3f "
-        "request_id=%s",
-        Now(), SeverityName(severity), call.method,
-        text::StatusCodeName(call.code),
-        absl::ToDoubleMilliseconds(call.latency),
-        absl::CEscape(call.request_id));
+    AppendNow(&line);
+    absl::StrAppend(&line, " ", SeverityName(severity),
+                    " call method=", call.method,
+                    " code=", text::StatusCodeName(call.code), " latency_ms=");
+    AppendMilliseconds(&line, call.latency);
+    line.append(" request_id=");
+    AppendEscaped(&line, call.request_id);
     if (!call.caller.empty()) {
-      absl::StrAppend(&line, " caller=\"", absl::CEscape(call.caller), "\"");
+      line.append(" caller=\"");
+      AppendEscaped(&line, call.caller);
+      line.push_back('"');
     }
     if (failed) {
-      absl::StrAppend(&line, " error=\"", absl::CEscape(call.error), "\"");
+      line.append(" error=\"");
+      AppendEscaped(&line, call.error);
+      line.push_back('"');
     }
     line.push_back('\n');
   }

@@ -14,7 +14,7 @@
 namespace ndes::service {
 
 absl::StatusOr<store::UpdateCommand> UpdateCommandOf(
-    const ndes::v1::UpdateNdesConnectorsRequest& request) {
+    ndes::v1::UpdateNdesConnectorsRequest request) {
   const ndes::v1::NdesConnector& connector = request.ndes_connector();
   if (absl::Status id =
           translation::ValidateConnectorId(connector.id(), "ndes_connector.id");
@@ -34,10 +34,10 @@ absl::StatusOr<store::UpdateCommand> UpdateCommandOf(
   store::UpdateCommand command;
   command.id = connector.id();
   command.fields = plan->fields;
-  command.values = connector;
-  command.values.clear_etag();
   command.expected_etag = connector.etag();
   command.create_if_missing = request.allow_missing();
+  command.values = std::move(*request.mutable_ndes_connector());
+  command.values.clear_etag();
   return command;
 }
 

@@ -31,7 +31,7 @@ namespace ndes::service {
 // the connector must be valid (a missing connector is created from all of
 // them), not only the masked ones.
 absl::StatusOr<store::UpdateCommand> UpdateCommandOf(
-    const ndes::v1::UpdateNdesConnectorsRequest& request);
+    ndes::v1::UpdateNdesConnectorsRequest request);
 
 // The id a Get names.
 absl::StatusOr<std::string> IdToGet(

@@ -74,7 +74,8 @@ class Call {
 
   // Parses the request bytes into `request`; false after finishing the call
   // INVALID_ARGUMENT naming the request type (a request that does not parse
-  // is the caller's mistake, not an unknown method).
+  // is the caller's mistake, not an unknown method), or CANCELLED when no
+  // request message arrived at all (the client reset the call first).
   bool ParseRequest(const grpc::ByteBuffer* bytes,
                     google::protobuf::MessageLite* request);
 

@@ -49,7 +49,8 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::UpdateNdesConnectors(
       !call->Authorize(authorizer_, Access::kWrite)) {
     return call->reactor();
   }
-  absl::StatusOr<store::UpdateCommand> command = UpdateCommandOf(request);
+  absl::StatusOr<store::UpdateCommand> command =
+      UpdateCommandOf(std::move(request));
   if (!command.ok()) return call->Reject(command.status());
   grpc::ServerUnaryReactor* reactor = call->reactor();
   const store::CallContext store_context = call->store_context();

@@ -1,7 +1,10 @@
 #include "store/read_cache_connector_store.h"
 
 #include <optional>
+#include <string>
 #include <utility>
+
+#include "absl/hash/hash.h"
 
 namespace ndes::store {
 
@@ -9,7 +12,9 @@ using ndes::v1::NdesConnector;
 
 ReadCacheConnectorStore::ReadCacheConnectorStore(
     std::unique_ptr<ConnectorStore> store, std::size_t capacity)
-    : capacity_(capacity), store_(std::move(store)) {}
+    : capacity_(capacity),
+      recent_misses_(kRecentMisses, 0),
+      store_(std::move(store)) {}
 
 ReadCacheConnectorStore::~ReadCacheConnectorStore() {
   // Before the cache's own members: see the declaration of store_.
@@ -42,7 +47,7 @@ void ReadCacheConnectorStore::Get(const CallContext& context, std::string id,
                   absl::StatusOr<NdesConnector> connector) mutable {
                 if (connector.ok()) {
                   absl::MutexLock lock(&mu_);
-                  if (writes_finished_ == finished_before) {
+                  if (writes_finished_ == finished_before && Admit(id)) {
                     if (entries_.size() >= capacity_) {
                       entries_.erase(entries_.begin());
                     }
@@ -102,6 +107,15 @@ bool ReadCacheConnectorStore::Available() const { return store_->Available(); }
 std::uint64_t ReadCacheConnectorStore::hits() const {
   absl::MutexLock lock(&mu_);
   return hits_;
+}
+
+bool ReadCacheConnectorStore::Admit(const std::string& id) {
+  if (entries_.size() < capacity_) return true;
+  const std::size_t hash = absl::Hash<std::string>()(id);
+  std::size_t& slot = recent_misses_[hash % kRecentMisses];
+  if (slot == hash) return true;
+  slot = hash;
+  return false;
 }
 
 void ReadCacheConnectorStore::WriteStarted(const std::string& id) {

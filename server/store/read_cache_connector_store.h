@@ -4,8 +4,12 @@
 //
 // A Get that misses is answered by the wrapped store, and its connector kept
 // (up to `capacity` connectors; a full cache drops an arbitrary one). A hit
-// costs a map lookup and a copy instead of a read transaction and a JSON
-// parse.
+// costs a map lookup and a copy instead of a read transaction and a parse.
+// A full cache takes a new id in only when the same id missed a little
+// earlier too (its hash is among the last misses, kRecentMisses slots), so
+// that Gets of ids that come once — random reads over far more rows than
+// the cache holds, a scan — cost no copy and no eviction each, and do not
+// push out the ids that are read again and again.
 //
 // Never stale for a caller: a write (Create, Update, Delete) drops the
 // connector's entry before it is sent to the wrapped store and again before
@@ -28,6 +32,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -40,6 +45,8 @@ namespace ndes::store {
 class ReadCacheConnectorStore final : public ConnectorStore {
  public:
   static constexpr std::size_t kDefaultCapacity = 1024;
+  // Slots of the hashes of recent misses (a power of two).
+  static constexpr std::size_t kRecentMisses = 4096;
 
   explicit ReadCacheConnectorStore(std::unique_ptr<ConnectorStore> store,
                                    std::size_t capacity = kDefaultCapacity);
@@ -65,6 +72,8 @@ class ReadCacheConnectorStore final : public ConnectorStore {
   void WriteStarted(const std::string& id);
   // A write to `id` (and, for a Create, to the id it was given) finished.
   void WriteFinished(const std::string& id, const std::string& created_id);
+  // Whether `id`, just read after a miss, is to be kept.
+  bool Admit(const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::size_t capacity_;
 
@@ -73,6 +82,8 @@ class ReadCacheConnectorStore final : public ConnectorStore {
       ABSL_GUARDED_BY(mu_);
   // Writes answered since construction.
   std::uint64_t writes_finished_ ABSL_GUARDED_BY(mu_) = 0;
+  // The hash of the last missed id of each slot (slot = hash % size).
+  std::vector<std::size_t> recent_misses_ ABSL_GUARDED_BY(mu_);
   std::uint64_t hits_ ABSL_GUARDED_BY(mu_) = 0;
 
   // Declared last so that it is destroyed first: the wrapped store answers

@@ -62,6 +62,11 @@ void Statement::BindText(int index, absl::string_view text) {
                            SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
+void Statement::BindBlob(int index, absl::string_view bytes) {
+  Keep(sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(),
+                           SQLITE_TRANSIENT));
+}
+
 void Statement::BindInt64(int index, std::int64_t value) {
   Keep(sqlite3_bind_int64(stmt_, index, value));
 }
@@ -79,8 +84,20 @@ absl::string_view Statement::ColumnText(int column) {
       static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
+absl::string_view Statement::ColumnBytes(int column) {
+  const void* bytes = sqlite3_column_blob(stmt_, column);
+  if (bytes == nullptr) return {};
+  return absl::string_view(
+      static_cast<const char*>(bytes),
+      static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
 std::int64_t Statement::ColumnInt64(int column) {
   return sqlite3_column_int64(stmt_, column);
+}
+
+int Statement::ColumnType(int column) {
+  return sqlite3_column_type(stmt_, column);
 }
 
 void Statement::Keep(int rc) {

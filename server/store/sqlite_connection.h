@@ -45,6 +45,7 @@ class Statement {
 
   // Binding failures are kept and reported by the next Step.
   void BindText(int index, absl::string_view text);
+  void BindBlob(int index, absl::string_view bytes);
   void BindInt64(int index, std::int64_t value);
 
   // SQLITE_ROW, SQLITE_DONE or an error code.
@@ -52,7 +53,11 @@ class Statement {
 
   // Valid until the next Step or the end of the statement.
   absl::string_view ColumnText(int column);
+  // The bytes of a BLOB (or TEXT) column, unconverted.
+  absl::string_view ColumnBytes(int column);
   std::int64_t ColumnInt64(int column);
+  // SQLITE_INTEGER, SQLITE_TEXT, SQLITE_BLOB, ...
+  int ColumnType(int column);
 
  private:
   void Keep(int rc);

@@ -121,7 +121,8 @@ void SqliteConnectorStore::Get(const CallContext& /*context*/, std::string id,
     } else if (!stored->has_value()) {
       result = ConnectorNotFound(id);
     } else {
-      result = AnsweredConnector(**stored);
+      result = std::move((*stored)->connector);
+      result->set_etag(std::move((*stored)->etag));
     }
   }
   std::move(done)(std::move(result));
@@ -218,23 +219,20 @@ void SqliteConnectorStore::CommitBatch(
   absl::Status batch_error =
       writer_->Execute("BEGIN IMMEDIATE", "starting a write transaction");
   bool any_applied = false;
-  for (std::size_t i = 0; batch_error.ok() && i < batch.size(); ++i) {
-    batch_error = writer_->Execute("SAVEPOINT write");
-    if (!batch_error.ok()) break;
-    absl::Status outcome = batch[i]->Apply(*writer_, &writer_revision_);
-    if (outcome.ok()) outcome = writer_->Execute("RELEASE write");
-    if (outcome.ok()) {
-      any_applied = true;
-      continue;
+  {
+    // Every write checks and changes the batch's rows in memory; a write
+    // that fails changes nothing, so it needs no savepoint of its own.
+    sqlite_internal::BatchRows rows(*writer_);
+    for (std::size_t i = 0; batch_error.ok() && i < batch.size(); ++i) {
+      outcomes[i] = batch[i]->Apply(rows, &writer_revision_);
+      if (outcomes[i].ok()) {
+        any_applied = true;
+      } else if (!writer_->InTransaction()) {
+        // A read failed and SQLite rolled the transaction back with it.
+        batch_error = outcomes[i];
+      }
     }
-    outcomes[i] = outcome;
-    if (!writer_->InTransaction()) {
-      // SQLite rolled the whole transaction back: earlier writes are gone.
-      batch_error = outcome;
-      break;
-    }
-    batch_error = writer_->Execute("ROLLBACK TO write");
-    if (batch_error.ok()) batch_error = writer_->Execute("RELEASE write");
+    if (batch_error.ok() && any_applied) batch_error = rows.WriteBack();
   }
   if (batch_error.ok() && any_applied) {
     batch_error =
@@ -245,16 +243,15 @@ void SqliteConnectorStore::CommitBatch(
     if (batch_error.ok()) {
       commit_count_.fetch_add(1, std::memory_order_relaxed);
       // Every write of the batch shared this commit's sync, including
-      // those rolled back to their savepoint: that is what group commit
-      // saves.
+      // those that failed their checks: that is what group commit saves.
       if (commit_batch_size_ != nullptr) {
         commit_batch_size_->Observe(static_cast<double>(batch.size()));
       }
     }
   }
   if (writer_->InTransaction()) {
-    // Nothing to keep (every write failed), or the commit failed.
-    // Best-effort: should it fail, the next batch retries it first.
+    // Nothing to keep (every write failed), or a write-back or the commit
+    // failed. Best-effort: should it fail, the next batch retries it first.
     writer_->Execute("ROLLBACK").IgnoreError();
   }
   if (!batch_error.ok()) {

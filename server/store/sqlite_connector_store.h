@@ -2,20 +2,23 @@
 // (--store=sqlite:PATH, the default backend).
 //
 // It follows the write rules of stored_connector.h, exactly like
-// MemoryConnectorStore. Each connector is a row (id, Graph JSON body,
-// revision); the etag is W/"<revision>", from a store-wide revision counter
-// that is kept in the file, so an etag is never reused, not across delete and
-// re-create nor across restarts.
+// MemoryConnectorStore. Each connector is a row (id, body, revision), the
+// body its protobuf encoding (sqlite_body.h); the etag is W/"<revision>",
+// from a store-wide revision counter that is kept in the file, so an etag is
+// never reused, not across delete and re-create nor across restarts.
 //
 // Durability: the file is in WAL mode with synchronous=FULL, and a write is
 // acknowledged only after the transaction holding it has committed.
 //
 // Threading:
 //   - Writes (Create, Update, Delete) are queued to one writer thread of the
-//     store. It takes every queued write at once, applies each inside its own
-//     SAVEPOINT of one BEGIN IMMEDIATE transaction (a write that fails is
-//     rolled back alone and answered with its error), and commits once
-//     ("group commit"). It then hands the batch's answers, in one hand-off,
+//     store. It takes every queued write at once and applies them, in
+//     order, in one BEGIN IMMEDIATE transaction: each row they touch is
+//     read once, every write checks and changes it in memory (a write that
+//     fails changes nothing and is answered with its error), each changed
+//     row is written once, and the transaction commits once ("group
+//     commit"; sqlite_writes.h). It then hands the batch's answers, in one
+//     hand-off,
 //     to the first idle of the store's answer threads (kAnswerThreads of
 //     them) and goes on to the next batch without waiting. An answer thread
 //     runs the callbacks of its batch one after another, with no lock of the
@@ -65,7 +68,11 @@
 //
 // Schema: PRAGMA application_id marks the file as an ndes-gateway store and
 // PRAGMA user_version holds the schema version (kSchemaVersion). An empty or
-// missing file gets the current schema.
+// missing file gets the current schema. A version 1 file (Graph JSON bodies)
+// is converted to version 2 at Open, in one transaction: a crash during the
+// conversion leaves it at version 1, to be converted at the next Open. A
+// body that is not a connector is left as it was, and reads report it as
+// damaged, as version 1 did.
 //
 // Errors, beyond those of connector_store.h:
 //   Open: FAILED_PRECONDITION naming the path when the file cannot be opened
@@ -117,7 +124,9 @@ class PendingWrite;  // A queued write and its callback.
 class SqliteConnectorStore final : public ConnectorStore {
  public:
   // The schema version this build writes and reads (PRAGMA user_version).
-  static constexpr int kSchemaVersion = 1;
+  // Version 2 keeps bodies as protobuf (sqlite_body.h); a version 1 file is
+  // converted when opened.
+  static constexpr int kSchemaVersion = 2;
 
   // Opens the store in the file at `path`, creating the file and its schema
   // when the file is missing or empty. See the header comment for errors.

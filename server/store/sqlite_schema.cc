@@ -9,13 +9,16 @@
 #include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "store/sqlite_body.h"
 #include "store/sqlite_connection.h"
 #include "store/sqlite_connector_store.h"
 #include "store/sqlite_lock_file.h"
+#include "store/stored_connector.h"
 
 namespace ndes::store::sqlite_internal {
 namespace {
@@ -83,11 +86,11 @@ absl::StatusOr<int> CheckedSchemaVersion(Connection& connection) {
 absl::Status CreateSchema(Connection& writer) {
   const std::string script = absl::StrCat(
       "BEGIN IMMEDIATE;"
-      // body: the Graph representation without "@odata.etag";
+      // body: the connector without etag (sqlite_body.h);
       // revision: the etag is W/\"<revision>\".
       "CREATE TABLE connectors ("
       "  id TEXT PRIMARY KEY NOT NULL,"
-      "  body TEXT NOT NULL,"
+      "  body BLOB NOT NULL,"
       "  revision INTEGER NOT NULL"
       ") WITHOUT ROWID;"
       // 'revision': the store-wide revision of the last write.
@@ -113,6 +116,78 @@ absl::Status CreateSchema(Connection& writer) {
   sqlite3_free(message);
   if (writer.InTransaction()) {
     sqlite3_exec(writer.db(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  return status;
+}
+
+// Converts a version 1 file, whose bodies are Graph JSON, to the current
+// version, in one transaction: every body that reads as a connector becomes
+// its protobuf encoding; one that does not is left as it is, for reads to
+// report as damaged.
+absl::Status ConvertFromVersion1(Connection& writer) {
+  constexpr int kRowsPerRead = 1000;
+  absl::Status status =
+      writer.Execute("BEGIN IMMEDIATE", "starting the schema conversion");
+  std::string after;
+  bool more = status.ok();
+  while (more) {
+    // A chunk at a time, so that rows are never changed under a running
+    // SELECT and memory stays bounded.
+    std::vector<std::pair<std::string, std::string>> converted;
+    {
+      absl::StatusOr<Statement> select = writer.Prepare(
+          "SELECT id, body FROM connectors WHERE id > ?1 "
+          "AND typeof(body) = 'text' ORDER BY id LIMIT ?2",
+          "reading rows to convert");
+      if (!select.ok()) {
+        status = select.status();
+        break;
+      }
+      select->BindText(1, after);
+      select->BindInt64(2, kRowsPerRead);
+      int rc;
+      int rows = 0;
+      while ((rc = select->Step()) == SQLITE_ROW) {
+        ++rows;
+        const std::string id(select->ColumnText(0));
+        after = id;
+        absl::StatusOr<ndes::v1::NdesConnector> connector =
+            ConnectorOfBody(id, select->ColumnText(1));
+        if (connector.ok()) converted.emplace_back(id, EncodeBody(*connector));
+      }
+      if (rc != SQLITE_DONE) {
+        status = writer.Error(rc, "reading rows to convert");
+        break;
+      }
+      more = rows == kRowsPerRead;
+    }
+    for (const auto& [id, body] : converted) {
+      absl::StatusOr<Statement> update = writer.Prepare(
+          "UPDATE connectors SET body = ?2 WHERE id = ?1", "converting a row");
+      if (!update.ok()) {
+        status = update.status();
+        break;
+      }
+      update->BindText(1, id);
+      update->BindBlob(2, body);
+      if (const int rc = update->Step(); rc != SQLITE_DONE) {
+        status = writer.Error(rc, "converting a row");
+        break;
+      }
+    }
+    if (!status.ok()) break;
+  }
+  if (status.ok()) {
+    status = writer.Execute(absl::StrCat("PRAGMA user_version = ",
+                                         SqliteConnectorStore::kSchemaVersion)
+                                .c_str(),
+                            "setting the schema version");
+  }
+  if (status.ok()) {
+    status = writer.Execute("COMMIT", "committing the schema conversion");
+  }
+  if (!status.ok() && writer.InTransaction()) {
+    writer.Execute("ROLLBACK").IgnoreError();
   }
   return status;
 }
@@ -222,6 +297,10 @@ absl::StatusOr<OpenedStoreFile> OpenStoreFile(const std::string& path,
   }
   if (*version == 0) {
     if (absl::Status s = CreateSchema(connection); !s.ok()) return s;
+  } else if (*version == 1) {
+    if (absl::Status s = ConvertFromVersion1(connection); !s.ok()) {
+      return RefuseOpen(s);
+    }
   }
   absl::StatusOr<std::uint64_t> revision =
       BeginServing(connection, as_cleanly_closed);

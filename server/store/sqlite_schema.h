@@ -36,7 +36,8 @@ struct OpenedStoreFile {
 // validates an existing file through a read-only connection (the integrity
 // check is skipped only when `lock` and the mark in meta tell that nothing
 // wrote the file since a clean close), creates the schema in a missing or
-// empty file, reads the revision counter and clears the clean close mark.
+// empty file, converts a version 1 file to the current version, reads the
+// revision counter and clears the clean close mark.
 // FAILED_PRECONDITION naming `path` for every failure; a file refused for
 // its content is left byte-identical.
 absl::StatusOr<OpenedStoreFile> OpenStoreFile(const std::string& path,

@@ -75,28 +75,41 @@ absl::StatusOr<ndes::v1::NdesConnector> ConnectorOfBody(
 absl::StatusOr<ndes::v1::NdesConnector> NextConnectorForUpdate(
     const std::optional<StoredConnector>& current,
     const UpdateCommand& command) {
-  if (!current.has_value() && !command.create_if_missing) {
+  const bool exists = current.has_value();
+  if (absl::Status allowed =
+          CheckUpdate(exists, exists ? current->etag : "", command);
+      !allowed.ok()) {
+    return allowed;
+  }
+  ndes::v1::NdesConnector next;
+  if (exists) next = current->connector;
+  ApplyUpdate(command, exists, &next);
+  return next;
+}
+
+absl::Status CheckUpdate(bool exists, absl::string_view current_etag,
+                         const UpdateCommand& command) {
+  if (!exists && !command.create_if_missing) {
     return ConnectorNotFound(command.id);
   }
   // A missing connector has no etag, so an expected etag cannot match it:
   // the caller read a version that no longer exists.
   if (!command.expected_etag.empty() &&
-      (!current.has_value() || current->etag != command.expected_etag)) {
+      (!exists || current_etag != command.expected_etag)) {
     return absl::AbortedError(absl::StrCat(
         "NDES connector \"", command.id,
         "\" was changed or deleted since etag ", command.expected_etag,
         " was read; read it again and retry"));
   }
-  ndes::v1::NdesConnector next;
-  if (current.has_value()) {
-    next = current->connector;
-    ndes::v1::CopyFields(command.values, command.fields, &next);
-  } else {
-    ndes::v1::CopyFields(command.values, ndes::v1::ConnectorFieldSet::All(),
-                         &next);
-  }
-  next.set_id(command.id);
-  return next;
+  return absl::OkStatus();
+}
+
+void ApplyUpdate(const UpdateCommand& command, bool exists,
+                 ndes::v1::NdesConnector* connector) {
+  ndes::v1::CopyFields(
+      command.values,
+      exists ? command.fields : ndes::v1::ConnectorFieldSet::All(), connector);
+  connector->set_id(command.id);
 }
 
 absl::Status CheckDelete(absl::string_view id,

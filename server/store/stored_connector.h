@@ -56,6 +56,17 @@ absl::StatusOr<ndes::v1::NdesConnector> NextConnectorForUpdate(
     const std::optional<StoredConnector>& current,
     const UpdateCommand& command);
 
+// NextConnectorForUpdate in two steps, for a store that changes its copy in
+// place. CheckUpdate: whether `command` may be applied when the connector
+// exists (`exists`) with etag `current_etag` (NOT_FOUND / ABORTED as above,
+// else OK). ApplyUpdate: applies a command CheckUpdate allowed to
+// `connector`, the stored connector when it exists, else an empty one that
+// becomes the connector to create.
+absl::Status CheckUpdate(bool exists, absl::string_view current_etag,
+                         const UpdateCommand& command);
+void ApplyUpdate(const UpdateCommand& command, bool exists,
+                 ndes::v1::NdesConnector* connector);
+
 // Whether a Delete with `expected_etag` may remove the connector whose
 // current etag is `current_etag` (nullopt: missing): NOT_FOUND when missing,
 // ABORTED when the etag is given and stale, else OK.

@@ -107,6 +107,11 @@ absl::Status ParseError(absl::string_view text, absl::string_view reason) {
 
 }  // namespace
 
+bool IsValidTimestamp(const google::protobuf::Timestamp& ts) {
+  return ts.nanos() >= 0 && ts.nanos() <= kMaxNanos &&
+         ts.seconds() >= kMinSeconds && ts.seconds() <= kMaxSeconds;
+}
+
 absl::Status ValidateTimestamp(const google::protobuf::Timestamp& ts,
                                absl::string_view field_path) {
   std::string problem;

@@ -24,6 +24,8 @@ namespace ndes::translation {
 // `field_path`, with a field violation.
 absl::Status ValidateTimestamp(const google::protobuf::Timestamp& ts,
                                absl::string_view field_path);
+// The same check, without the error.
+bool IsValidTimestamp(const google::protobuf::Timestamp& ts);
 
 // Formats a valid timestamp (see ValidateTimestamp) as Graph writes it.
 std::string FormatGraphDateTime(const google::protobuf::Timestamp& ts);

@@ -211,7 +211,8 @@ absl::Status ValidateConnectorValues(const ndes::v1::NdesConnector& connector,
   std::vector<std::string> problems;
   auto check_timestamp = [&](v1::ConnectorField field, bool has,
                              const google::protobuf::Timestamp& ts) {
-    if (!has) return;
+    // The path is built only for an error: this runs for every write.
+    if (!has || IsValidTimestamp(ts)) return;
     const std::string path = FieldPath(field_prefix, field);
     absl::Status status = ValidateTimestamp(ts, path);
     if (status.ok()) return;

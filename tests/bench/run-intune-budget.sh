@@ -28,16 +28,14 @@ if [[ $# -ne 1 ]]; then
   echo "usage: $0 BUILD_DIR" >&2
   exit 2
 fi
+SOURCE=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "$1" && pwd)
 GATEWAY=$BUILD/server/ndes-gateway
 BENCH=$BUILD/client/ndes-bench
 FAKE_GRAPH=$BUILD/tests/bench/ndes-fake-graph
-for binary in "$GATEWAY" "$BENCH" "$FAKE_GRAPH"; do
-  if [[ ! -x $binary ]]; then
-    echo "$0: missing $binary (build it first; this script builds nothing)" >&2
-    exit 2
-  fi
-done
+# shellcheck source=tests/bench/bench_lib.sh
+source "$SOURCE/tests/bench/bench_lib.sh"
+require_binaries "$GATEWAY" "$BENCH" "$FAKE_GRAPH"
 
 CALLERS=${CALLERS:-50}
 ROWS=${ROWS:-1}
@@ -46,22 +44,8 @@ SECONDS_PER_RUN=${RUN_SECONDS:-60}
 DEADLINE=${DEADLINE:-10s}
 GRAPH_DELAY_MS=${GRAPH_DELAY_MS:-50}
 
-WORK=$(mktemp -d /tmp/ndes-intune-budget.XXXXXX)
-STARTED_PIDS=()
-cleanup() {
-  local pid
-  for pid in "${STARTED_PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${STARTED_PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+start_work ndes-intune-budget
 
-log() { echo "# $*" >&2; }
-calc() { awk "BEGIN {printf \"%.${2:-2}f\", $1}"; }
 json_field() {  # json_field KEY JSON: a flat JSON number
   sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" <<<"$2" | head -n 1
 }

@@ -92,7 +92,9 @@ TEST(StoreFaultTest, DamagedGatewayDatabaseIsRefusedAndLeftByteIdentical) {
     GatewayProcess gateway({"--store=sqlite:" + path});
     ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
     Client client(gateway);
-    for (int i = 0; i < 200; ++i) {
+    // Enough rows for well over 16 pages (connectors are kept as protobuf,
+    // about 250 bytes each here).
+    for (int i = 0; i < 400; ++i) {
       ASSERT_TRUE(client
                       .Create(absl::StrCat("c-", i),
                               std::string(200, static_cast<char>('a' + i % 26)))
@@ -179,7 +181,8 @@ void RunDiskFullScenario() {
     ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
     Client client(gateway);
     for (int i = 0; i < 20; ++i) {
-      ASSERT_TRUE(client.Create(absl::StrCat("before-", i), "acknowledged").ok());
+      ASSERT_TRUE(
+          client.Create(absl::StrCat("before-", i), "acknowledged").ok());
     }
     std::uintmax_t largest = std::filesystem::file_size(path);
     if (std::filesystem::exists(path + "-wal")) {
@@ -191,7 +194,8 @@ void RunDiskFullScenario() {
 
     // A 1 MiB value needs far more WAL than the limit leaves.
     grpc::Status big = client.Rename("before-0", std::string(1 << 20, 'x'));
-    EXPECT_FALSE(big.ok()) << "a write past the file size limit was acknowledged";
+    EXPECT_FALSE(big.ok())
+        << "a write past the file size limit was acknowledged";
     EXPECT_EQ(big.error_code(), grpc::StatusCode::UNAVAILABLE)
         << big.error_message();
     ASSERT_EQ(CheckHealth(gateway.Channel()), "SERVING")
@@ -216,7 +220,8 @@ void RunDiskFullScenario() {
   for (int i = 0; i < 20; ++i) {
     NdesConnector stored;
     ASSERT_TRUE(client.Get(absl::StrCat("before-", i), &stored).ok()) << i;
-    EXPECT_EQ(stored.display_name(), i == 1 ? "after the fault" : "acknowledged")
+    EXPECT_EQ(stored.display_name(),
+              i == 1 ? "after the fault" : "acknowledged")
         << i;
   }
   EXPECT_EQ(restarted.Terminate(), 0);

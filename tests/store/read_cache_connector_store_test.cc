@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "store/connector_store.h"
@@ -226,10 +227,28 @@ TEST(ReadCacheCapacityTest, HoldsAtMostItsCapacity) {
   ASSERT_THAT(sync.Create(SampleConnector("a")), IsOk());
   ASSERT_THAT(sync.Create(SampleConnector("b")), IsOk());
   ASSERT_THAT(sync.Get("a"), IsOk());  // kept
-  ASSERT_THAT(sync.Get("b"), IsOk());  // kept, "a" dropped
+  ASSERT_THAT(sync.Get("b"), IsOk());  // full: not kept at a first miss
+  ASSERT_THAT(sync.Get("b"), IsOk());  // a second miss: kept, "a" dropped
   ASSERT_THAT(sync.Get("b"), IsOk());  // hit
   ASSERT_THAT(sync.Get("a"), IsOk());  // miss
   EXPECT_EQ(cache.hits(), 1u);
+}
+
+TEST(ReadCacheCapacityTest, AFullCacheIsNotChurnedByIdsReadOnce) {
+  auto memory = std::make_unique<MemoryConnectorStore>();
+  ReadCacheConnectorStore cache(std::move(memory), 2);
+  SyncStore sync(cache);
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_THAT(sync.Create(SampleConnector(absl::StrCat("row-", i))), IsOk());
+  }
+  ASSERT_THAT(sync.Get("row-0"), IsOk());  // kept
+  ASSERT_THAT(sync.Get("row-1"), IsOk());  // kept: the cache is full now
+  for (int i = 2; i < 50; ++i) {
+    ASSERT_THAT(sync.Get(absl::StrCat("row-", i)), IsOk());  // once each
+  }
+  ASSERT_THAT(sync.Get("row-0"), IsOk());
+  ASSERT_THAT(sync.Get("row-1"), IsOk());
+  EXPECT_EQ(cache.hits(), 2u);
 }
 
 TEST(ReadCacheCapacityTest, ZeroCapacityKeepsNothing) {

@@ -37,6 +37,7 @@
 #include "ndes/v1/ndes_connector.pb.h"
 #include "store/connector_store.h"
 #include "store/connector_store_conformance.h"
+#include "store/sqlite_file_support.h"
 #include "store/store_test_support.h"
 
 namespace ndes::store {
@@ -46,13 +47,16 @@ using ::ndes::store::testing::ConnectorStoreConformanceParam;
 using ::ndes::store::testing::ConnectorStoreConformanceParamName;
 using ::ndes::store::testing::ConnectorStoreConformanceTest;
 using ::ndes::store::testing::EqualsProto;
+using ::ndes::store::testing::FileSizeLimit;
 using ::ndes::store::testing::IsOk;
 using ::ndes::store::testing::IsOkAndHolds;
 using ::ndes::store::testing::MakeScratchDir;
 using ::ndes::store::testing::MakeUpdate;
+using ::ndes::store::testing::QuerySql;
 using ::ndes::store::testing::ReadFileBytes;
 using ::ndes::store::testing::RemoveScratchDir;
 using ::ndes::store::testing::RenameCommand;
+using ::ndes::store::testing::RunSql;
 using ::ndes::store::testing::SampleConnector;
 using ::ndes::store::testing::StatusIs;
 using ::ndes::store::testing::SyncStore;
@@ -219,59 +223,6 @@ std::uint64_t RevisionOf(absl::string_view etag) {
   return revision;
 }
 
-// Runs `sql` on `path` with a connection of its own (the store closed).
-void RunSql(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  EXPECT_EQ(rc, SQLITE_OK) << (error != nullptr ? error : "") << " in " << sql;
-  sqlite3_free(error);
-  sqlite3_close(db);
-}
-
-// The first column of the first row of `sql` on `path`, as text.
-std::string QuerySql(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  std::string value;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-      SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      const unsigned char* text = sqlite3_column_text(stmt, 0);
-      if (text != nullptr) value = reinterpret_cast<const char*>(text);
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return value;
-}
-
-// Lowers the largest file this process may write (RLIMIT_FSIZE) while in
-// scope, with SIGXFSZ ignored so that an oversized write fails with EFBIG:
-// a disk that fills up, for one process only.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t max_bytes) {
-    EXPECT_EQ(::getrlimit(RLIMIT_FSIZE, &saved_limit_), 0);
-    saved_handler_ = ::signal(SIGXFSZ, SIG_IGN);
-    rlimit limit = saved_limit_;
-    limit.rlim_cur = max_bytes;
-    EXPECT_EQ(::setrlimit(RLIMIT_FSIZE, &limit), 0);
-  }
-  FileSizeLimit(const FileSizeLimit&) = delete;
-  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
-  ~FileSizeLimit() {
-    ::setrlimit(RLIMIT_FSIZE, &saved_limit_);
-    ::signal(SIGXFSZ, saved_handler_);
-  }
-
- private:
-  rlimit saved_limit_{};
-  sighandler_t saved_handler_ = SIG_DFL;
-};
-
 class SqliteConnectorStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -423,7 +374,7 @@ TEST_F(SqliteConnectorStoreTest,
 
 TEST_F(SqliteConnectorStoreTest,
        RefusesATruncatedDatabaseAndLeavesItUntouched) {
-  MakeStoreWith(300);
+  MakeStoreWith(600);
   const std::string whole = ReadFileBytes(path_);
   ASSERT_GT(whole.size(), 16u * 4096u) << "too small to truncate usefully";
   const std::string truncated = whole.substr(0, whole.size() / 2);
@@ -437,7 +388,7 @@ TEST_F(SqliteConnectorStoreTest,
 
 TEST_F(SqliteConnectorStoreTest,
        RefusesADatabaseWithADamagedPageAndLeavesItUntouched) {
-  MakeStoreWith(300);
+  MakeStoreWith(600);
   std::string damaged = ReadFileBytes(path_);
   const std::size_t page_size = std::stoul(QuerySql(path_, "PRAGMA page_size"));
   ASSERT_GT(damaged.size(), 16 * page_size);
@@ -532,21 +483,30 @@ TEST_F(SqliteConnectorStoreTest,
     std::unique_ptr<SqliteConnectorStore> store = MustOpen();
     ASSERT_NE(store, nullptr);
     SyncStore sync(*store);
-    for (const char* id : {"bad-json", "bad-type", "bad-id", "good"}) {
+    for (const char* id : {"bad-json", "bad-type", "bad-id", "bad-bytes",
+                           "bad-state", "bad-owner", "good"}) {
       ASSERT_THAT(sync.Create(SampleConnector(id)), IsOk());
     }
   }
+  // Bodies as schema 1 wrote them (Graph JSON, TEXT) and as schema 2 does
+  // (protobuf, BLOB): id "bad-state" with state 42; id "someone-else".
   RunSql(path_,
          "UPDATE connectors SET body = 'not json' WHERE id = 'bad-json';"
          "UPDATE connectors SET body = '{\"id\":\"bad-type\",\"state\":42}' "
          "  WHERE id = 'bad-type';"
          "UPDATE connectors SET body = '{\"id\":\"someone-else\"}' "
-         "  WHERE id = 'bad-id';");
+         "  WHERE id = 'bad-id';"
+         "UPDATE connectors SET body = x'ffff' WHERE id = 'bad-bytes';"
+         "UPDATE connectors SET body = x'0a096261642d7374617465182a' "
+         "  WHERE id = 'bad-state';"
+         "UPDATE connectors SET body = x'0a0c736f6d656f6e652d656c7365' "
+         "  WHERE id = 'bad-owner';");
 
   std::unique_ptr<SqliteConnectorStore> store = MustOpen();
   ASSERT_NE(store, nullptr);
   SyncStore sync(*store);
-  for (const char* id : {"bad-json", "bad-type", "bad-id"}) {
+  for (const char* id : {"bad-json", "bad-type", "bad-id", "bad-bytes",
+                         "bad-state", "bad-owner"}) {
     SCOPED_TRACE(id);
     EXPECT_THAT(sync.Get(id),
                 StatusIs(absl::StatusCode::kInternal,
