@@ -36,8 +36,8 @@ InstrumentedConnectorStore::InstrumentedConnectorStore(
       list_(metrics.StoreOperationSeries(backend_, StoreOperation::kList)),
       create_(metrics.StoreOperationSeries(backend_, StoreOperation::kCreate)),
       update_(metrics.StoreOperationSeries(backend_, StoreOperation::kUpdate)),
-      delete_(
-          metrics.StoreOperationSeries(backend_, StoreOperation::kDelete)) {}
+      delete_(metrics.StoreOperationSeries(backend_, StoreOperation::kDelete)) {
+}
 
 void InstrumentedConnectorStore::Get(
     const store::CallContext& context, std::string id,
@@ -48,10 +48,10 @@ void InstrumentedConnectorStore::Get(
 }
 
 void InstrumentedConnectorStore::List(
-    const store::CallContext& context, int page_size, std::string page_token,
+    const store::CallContext& context, store::ListQuery query,
     store::StoreCallback<store::ListPage> done) {
   inner_->List(
-      context, page_size, std::move(page_token),
+      context, std::move(query),
       Recording<absl::StatusOr<store::ListPage>>(list_, std::move(done)));
 }
 

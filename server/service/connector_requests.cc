@@ -50,9 +50,9 @@ absl::StatusOr<std::string> IdToGet(
   return request.id();
 }
 
-absl::StatusOr<ListQuery> ListQueryOf(
+absl::StatusOr<store::ListQuery> ListQueryOf(
     const ndes::v1::ListNdesConnectorsRequest& request) {
-  ListQuery query;
+  store::ListQuery query;
   if (request.page_size() < 0) {
     return translation::InvalidArgumentWithViolations(
         "page_size must not be negative",

@@ -37,13 +37,9 @@ absl::StatusOr<store::UpdateCommand> UpdateCommandOf(
 absl::StatusOr<std::string> IdToGet(
     const ndes::v1::GetNdesConnectorRequest& request);
 
-// A List's page: its size (0 is the default size, larger sizes are cut to
-// the maximum; a negative one is refused) and token.
-struct ListQuery {
-  int page_size = store::kDefaultPageSize;
-  std::string page_token;
-};
-absl::StatusOr<ListQuery> ListQueryOf(
+// A List's query: its page size (0 is the default size, larger sizes are
+// cut to the maximum; a negative one is refused) and token.
+absl::StatusOr<store::ListQuery> ListQueryOf(
     const ndes::v1::ListNdesConnectorsRequest& request);
 
 // The connector a Create stores (its etag cleared; an empty id is left for

@@ -86,11 +86,11 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::ListNdesConnectors(
       !call->Authorize(authorizer_, Access::kRead)) {
     return call->reactor();
   }
-  absl::StatusOr<ListQuery> query = ListQueryOf(request);
+  absl::StatusOr<store::ListQuery> query = ListQueryOf(request);
   if (!query.ok()) return call->Reject(query.status());
   grpc::ServerUnaryReactor* reactor = call->reactor();
   const store::CallContext store_context = call->store_context();
-  store_.List(store_context, query->page_size, std::move(query->page_token),
+  store_.List(store_context, *std::move(query),
               [call = std::move(call)](absl::StatusOr<store::ListPage> page) {
                 if (!call->Claim()) return;
                 if (!page.ok()) {

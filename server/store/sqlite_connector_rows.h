@@ -1,5 +1,5 @@
 // The statements of the SQLite store on its table connectors: read one
-// row, read a page of rows, write one row. Internal to SqliteConnectorStore
+// row, read rows in id order, write one row. Internal to SqliteConnectorStore
 // (sqlite_connector_store.h).
 //
 // Errors: those of Connection (sqlite_connection.h), and INTERNAL naming
@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -29,12 +30,10 @@ namespace ndes::store::sqlite_internal {
 absl::StatusOr<std::optional<StoredConnector>> ReadStored(
     Connection& connection, absl::string_view id);
 
-// The page of at most `page_size` connectors whose ids follow `after`, in
-// id order, with the token of the next page when more follow (page tokens
-// tagged `page_token_tag`).
-absl::StatusOr<ListPage> ReadPage(Connection& connection,
-                                  absl::string_view after, int page_size,
-                                  absl::string_view page_token_tag);
+// At most `limit` connectors, with their etags, whose ids follow `after`
+// by bytes, in id order (the rows query_page_reader.h pages through).
+absl::StatusOr<std::vector<ndes::v1::NdesConnector>> ReadRowsAfter(
+    Connection& connection, absl::string_view after, int limit);
 
 // Stores `connector` under its id with the next revision (++*revision);
 // answers the connector as stored.

@@ -94,7 +94,7 @@ class DeferredStore final : public store::ConnectorStore {
            StoreCallback<NdesConnector> done) override {
     pending_get_ = std::move(done);
   }
-  void List(const CallContext&, int, std::string,
+  void List(const CallContext&, store::ListQuery,
             StoreCallback<ListPage> done) override {
     std::move(done)(absl::UnavailableError("down"));
   }
@@ -116,7 +116,8 @@ class DeferredStore final : public store::ConnectorStore {
   bool available_ = true;
 };
 
-TEST(InstrumentedConnectorStoreTest, MeasuresUntilTheCallbackAndForwardsAvailability) {
+TEST(InstrumentedConnectorStoreTest,
+     MeasuresUntilTheCallbackAndForwardsAvailability) {
   const std::string backend = "deferred";
   auto inner = std::make_unique<DeferredStore>();
   DeferredStore* deferred = inner.get();

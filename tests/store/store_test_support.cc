@@ -129,11 +129,17 @@ absl::StatusOr<ndes::v1::NdesConnector> SyncStore::Get(const std::string& id) {
 
 absl::StatusOr<ListPage> SyncStore::List(int page_size,
                                          const std::string& page_token) {
+  ListQuery query;
+  query.page_size = page_size;
+  query.page_token = page_token;
+  return List(std::move(query));
+}
+
+absl::StatusOr<ListPage> SyncStore::List(ListQuery query) {
   using Result = absl::StatusOr<ListPage>;
   return Await<Result>(
       [&](StoreCallback<ListPage> done) {
-        store_->List(CallContext(), page_size, page_token,
-                     Track(std::move(done)));
+        store_->List(CallContext(), std::move(query), Track(std::move(done)));
       },
       Timeout());
 }

@@ -110,6 +110,7 @@ class SyncStore {
   absl::StatusOr<ndes::v1::NdesConnector> Get(const std::string& id);
   absl::StatusOr<ListPage> List(int page_size,
                                 const std::string& page_token = "");
+  absl::StatusOr<ListPage> List(ListQuery query);
   absl::StatusOr<ndes::v1::NdesConnector> Create(
       ndes::v1::NdesConnector connector);
   absl::StatusOr<ndes::v1::NdesConnector> Update(UpdateCommand command);
