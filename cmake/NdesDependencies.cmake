@@ -1,4 +1,5 @@
-# Every dependency comes from Debian 12's packages (see .ci/install-deps).
+# Every dependency comes from Debian 12's packages; deploy/install-deps.sh
+# installs them.
 
 find_package(Threads REQUIRED)
 find_package(Protobuf REQUIRED)
@@ -20,6 +21,14 @@ find_library(NDES_GRPCPP_REFLECTION grpc++_reflection REQUIRED)
 pkg_check_modules(MICROHTTPD REQUIRED IMPORTED_TARGET libmicrohttpd)
 pkg_check_modules(GNUTLS REQUIRED IMPORTED_TARGET gnutls)
 
+# The tests' own packages (GoogleTest here; tests/ finds the rest) are
+# needed only with BUILD_TESTING, which is ON unless -DBUILD_TESTING=OFF.
 if(BUILD_TESTING)
-  find_package(GTest REQUIRED)
+  find_package(GTest)
+  if(NOT GTest_FOUND)
+    message(FATAL_ERROR "The tests need GoogleTest (Debian: libgtest-dev "
+            "libgmock-dev; `bash deploy/install-deps.sh` installs every test "
+            "package). To build and run the gateway without the tests, "
+            "configure with -DBUILD_TESTING=OFF.")
+  endif()
 endif()

@@ -6,14 +6,14 @@
 #
 # Under the prefix:
 #   include/ndes_gateway/ndes/v1/*.pb.h, *.grpc.pb.h, *_mock.grpc.pb.h
-#   include/ndes_gateway/google/rpc/*.pb.h     (status, error details)
 #   include/ndes_gateway/ndes/client/*.h       (client library)
 #   lib*/libndes_proto.a, libndes_client.a
 #   lib*/cmake/ndes_gateway/                   (config, version, targets)
 #   bin/ndes-gateway, bin/ndesctl, bin/ndes-bench (installed by their
 #                                              directories)
-# Headers live below include/ndes_gateway so that these google/rpc headers
-# cannot clash with another package's.
+# Only ndes.v1 is installed: no copy of a googleapis .proto (google.rpc is
+# the server's own, see proto/CMakeLists.txt), so a consumer may link
+# googleapis' generated code beside these libraries.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 

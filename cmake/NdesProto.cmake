@@ -6,7 +6,7 @@
 # are listed in the target property NDES_GENERATED_HEADERS (for install rules).
 
 # Where installed headers go, under the prefix (cmake/NdesInstall.cmake): one
-# project-specific root, so google/rpc/*.pb.h cannot clash with other packages.
+# project-specific root.
 set(NDES_INSTALL_INCLUDEDIR include/ndes_gateway)
 
 function(ndes_proto_library target)

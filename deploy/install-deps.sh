@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages that building and testing ndes-gateway
 # needs, and nothing when they are all present already. Run as root.
 # Used by the README's commands and by .ci/run; with --build-only (the
-# container image's build stage) it leaves out what only the tests need.
+# README's first command, the container image's build stage) it installs
+# only what building and running the gateway and its client need.
 set -euo pipefail
 
 packages=(
@@ -19,6 +20,12 @@ test_packages=(
   # .ci/sanitize: clang with ASan, UBSan and libFuzzer.
   clang-14 libclang-rt-14-dev
 )
+# tests/protojson runs Node.js (18 or later) and npm. A Node.js installed
+# from elsewhere (NodeSource's package bundles npm and conflicts with
+# Debian's) is used as it is.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  test_packages+=(nodejs npm)
+fi
 if [ "${1:-}" != "--build-only" ]; then
   packages+=("${test_packages[@]}")
 fi

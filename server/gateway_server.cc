@@ -70,7 +70,8 @@ absl::Status ListenError(const std::string& address) {
 
 struct GatewayServer::Services {
   Services(store::ConnectorStore& store, const GatewayServerOptions& options)
-      : connectors(store, options.authorizer),
+      : stats(options.metrics != nullptr ? *options.metrics : own_metrics),
+        connectors(store, stats, options.authorizer),
         reflection_v1(reflection::DescriptorIndex::Embedded(),
                       ServedServiceNames(), Admission(options.authorizer)),
         reflection_v1alpha(reflection::DescriptorIndex::Embedded(),
@@ -100,6 +101,9 @@ struct GatewayServer::Services {
     };
   }
 
+  // Where the service's metrics go when the options name no registry.
+  observability::MetricsRegistry own_metrics;
+  service::ServiceStats stats;
   service::NdesConnectorServiceImpl connectors;
   health::ProbeHealthService probe_health{{kServiceName}, kLivenessService};
   reflection::ReflectionServiceV1 reflection_v1;

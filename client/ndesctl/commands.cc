@@ -64,11 +64,11 @@ int RunList(const Invocation& invocation,
 void PrintError(const absl::Status& status, std::ostream& err) {
   err << absl::StatusCodeToString(status.code()) << ": " << status.message()
       << "\n";
-  if (std::optional<google::rpc::BadRequest> bad_request =
+  if (std::optional<ndes::client::BadRequest> bad_request =
           ndes::client::BadRequestOf(status)) {
-    for (const auto& violation : bad_request->field_violations()) {
-      err << "  " << violation.field() << ": " << violation.description()
-          << "\n";
+    for (const ndes::client::FieldViolation& violation :
+         bad_request->field_violations) {
+      err << "  " << violation.field << ": " << violation.description << "\n";
     }
   }
 }

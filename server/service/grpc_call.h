@@ -28,8 +28,8 @@
 #include "absl/time/time.h"
 #include "google/protobuf/message_lite.h"
 #include "grpcpp/grpcpp.h"
-#include "observability/gateway_metrics.h"
 #include "service/authorizer.h"
+#include "service/service_stats.h"
 #include "store/connector_store.h"
 
 namespace ndes::service {
@@ -56,8 +56,10 @@ class Call {
  public:
   // `method`: the RPC's short name (a string literal). `response`: where the
   // serialized answer goes; owned by gRPC, valid until the call finishes.
+  // `stats` must outlive the call.
   Call(grpc::CallbackServerContext* context, absl::string_view method,
-       grpc::ByteBuffer* response, std::shared_ptr<InFlightCalls> in_flight);
+       grpc::ByteBuffer* response, std::shared_ptr<InFlightCalls> in_flight,
+       ServiceStats& stats);
   ~Call();
 
   Call(const Call&) = delete;
@@ -95,7 +97,8 @@ class Call {
   absl::string_view method_;
   absl::Time start_;
   std::shared_ptr<InFlightCalls> in_flight_;
-  observability::CallToken metrics_call_;
+  ServiceStats& stats_;
+  CallToken stats_call_;
   std::atomic<bool> claimed_{false};
   store::CallContext store_context_;
   std::string caller_;

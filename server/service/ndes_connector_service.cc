@@ -32,8 +32,9 @@ store::StoreCallback<T> AnswerWith(std::unique_ptr<Call> call) {
 }  // namespace
 
 NdesConnectorServiceImpl::NdesConnectorServiceImpl(store::ConnectorStore& store,
+                                                   ServiceStats& stats,
                                                    const Authorizer* authorizer)
-    : store_(store), authorizer_(authorizer) {}
+    : store_(store), stats_(stats), authorizer_(authorizer) {}
 
 int NdesConnectorServiceImpl::AbandonCallsInFlight() {
   return in_flight_->Abandon();
@@ -43,7 +44,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::UpdateNdesConnectors(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "UpdateNdesConnectors", response,
-                                     in_flight_);
+                                     in_flight_, stats_);
   ndes::v1::UpdateNdesConnectorsRequest request;
   if (!call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
@@ -61,8 +62,8 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::UpdateNdesConnectors(
 grpc::ServerUnaryReactor* NdesConnectorServiceImpl::GetNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
-  auto call =
-      std::make_unique<Call>(context, "GetNdesConnector", response, in_flight_);
+  auto call = std::make_unique<Call>(context, "GetNdesConnector", response,
+                                     in_flight_, stats_);
   ndes::v1::GetNdesConnectorRequest request;
   if (!call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kRead)) {
@@ -90,7 +91,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::ListNdesConnectors(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "ListNdesConnectors", response,
-                                     in_flight_);
+                                     in_flight_, stats_);
   ndes::v1::ListNdesConnectorsRequest request;
   if (!call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kRead)) {
@@ -123,7 +124,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::CreateNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "CreateNdesConnector", response,
-                                     in_flight_);
+                                     in_flight_, stats_);
   ndes::v1::CreateNdesConnectorRequest request;
   if (!call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
@@ -142,7 +143,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::DeleteNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "DeleteNdesConnector", response,
-                                     in_flight_);
+                                     in_flight_, stats_);
   ndes::v1::DeleteNdesConnectorRequest request;
   if (!call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {

@@ -19,6 +19,7 @@
 #include "ndes/v1/ndes_connector_service.grpc.pb.h"
 #include "service/authorizer.h"
 #include "service/grpc_call.h"
+#include "service/service_stats.h"
 #include "store/connector_store.h"
 
 namespace ndes::service {
@@ -37,10 +38,11 @@ using RawNdesConnectorService =
 
 class NdesConnectorServiceImpl final : public RawNdesConnectorService {
  public:
-  // `authorizer` may be null (no inbound auth); when set, it is asked
-  // before the store is touched, and must outlive the service.
-  explicit NdesConnectorServiceImpl(store::ConnectorStore& store,
-                                    const Authorizer* authorizer = nullptr);
+  // Records into `stats`. `authorizer` may be null (no inbound auth); when
+  // set, it is asked before the store is touched. Both must outlive the
+  // service and every call it has started.
+  NdesConnectorServiceImpl(store::ConnectorStore& store, ServiceStats& stats,
+                           const Authorizer* authorizer = nullptr);
 
   // For shutdown when the drain time has run out: finishes every call still
   // waiting for its store with UNAVAILABLE, so that the server can stop;
@@ -65,6 +67,7 @@ class NdesConnectorServiceImpl final : public RawNdesConnectorService {
 
  private:
   store::ConnectorStore& store_;
+  ServiceStats& stats_;
   const Authorizer* authorizer_;
   // Shared with every call: a store may destroy a call's callback (and so
   // the call) after the service is gone.

@@ -1,12 +1,16 @@
 // The installed package as another team uses it: install this build tree
-// into a fresh prefix, build client/examples against that prefix alone
-// (find_package(ndes_gateway CONFIG REQUIRED)), and run the examples
-// against the real gateway. Slow: it configures and compiles a project.
+// into a fresh prefix, build a consumer project against that prefix alone
+// (find_package(ndes_gateway CONFIG REQUIRED)), and run it against the real
+// gateway: client/examples, and a program that also links its own
+// googleapis google.rpc code. Slow: each configures and compiles a project.
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client/subprocess.h"
@@ -42,23 +46,73 @@ constexpr absl::Duration kStepTimeout = absl::Minutes(10);
 
 class ConsumerExampleTest : public ::testing::Test {
  protected:
+  // Installs this (built) tree into an empty prefix.
+  ::testing::AssertionResult Install() {
+    return Step(
+        {NDES_CMAKE_COMMAND, "--install", NDES_BUILD_DIR, "--prefix", prefix_});
+  }
+
+  // Configures and builds the project in `source_dir` against the prefix
+  // only.
+  ::testing::AssertionResult Build(const std::string& source_dir) {
+    std::vector<std::string> configure = {
+        NDES_CMAKE_COMMAND,
+        "-S",
+        source_dir,
+        "-B",
+        build_,
+        "-G",
+        NDES_CMAKE_GENERATOR,
+        "-DCMAKE_MAKE_PROGRAM=" + std::string(NDES_CMAKE_MAKE_PROGRAM),
+        "-DCMAKE_CXX_COMPILER=" + std::string(NDES_CXX_COMPILER),
+        "-DCMAKE_PREFIX_PATH=" + prefix_,
+        "-DCMAKE_BUILD_TYPE=Release"};
+    if (!std::string(NDES_CXX_COMPILER_LAUNCHER).empty()) {
+      configure.push_back("-DCMAKE_CXX_COMPILER_LAUNCHER=" +
+                          std::string(NDES_CXX_COMPILER_LAUNCHER));
+    }
+    if (!std::string(NDES_CONSUMER_CXX_FLAGS).empty()) {
+      configure.push_back("-DCMAKE_CXX_FLAGS=" +
+                          std::string(NDES_CONSUMER_CXX_FLAGS));
+      configure.push_back("-DCMAKE_EXE_LINKER_FLAGS=" +
+                          std::string(NDES_CONSUMER_CXX_FLAGS));
+    }
+    if (::testing::AssertionResult configured = Step(configure); !configured) {
+      return configured;
+    }
+    // The package came from the prefix, not from anywhere else.
+    const ProcessResult cache =
+        RunProcess({NDES_CMAKE_COMMAND, "-L", "-N", build_}, absl::Minutes(1));
+    if (!absl::StrContains(cache.out,
+                           "ndes_gateway_DIR:PATH=" + prefix_ + "/")) {
+      return ::testing::AssertionFailure()
+             << "ndes_gateway was not found in " << prefix_ << ":\n"
+             << cache.out;
+    }
+    return Step({NDES_CMAKE_COMMAND, "--build", build_});
+  }
+
   // Declared first: the paths below are initialized from it.
   TempDir dir_;
   const std::string prefix_ = dir_.Path("prefix");
   const std::string build_ = dir_.Path("build");
 };
 
+// The whole file, or "" when it cannot be read.
+std::string FileContents(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 TEST_F(ConsumerExampleTest,
        InstalledPackageBuildsAProgramThatUpdatesAConnector) {
   // 1. Install this (built) tree into an empty prefix.
-  ASSERT_TRUE(Step(
-      {NDES_CMAKE_COMMAND, "--install", NDES_BUILD_DIR, "--prefix", prefix_}));
+  ASSERT_TRUE(Install());
   const std::string include = prefix_ + "/include/ndes_gateway/";
   for (const char* header :
        {"ndes/v1/ndes_connector.pb.h", "ndes/v1/ndes_connector_service.pb.h",
         "ndes/v1/ndes_connector_service.grpc.pb.h",
         "ndes/v1/ndes_connector_service_mock.grpc.pb.h",
-        "google/rpc/status.pb.h", "google/rpc/error_details.pb.h",
         "ndes/client/ndes_connector_client.h", "ndes/client/connector_update.h",
         "ndes/client/client_options.h", "ndes/client/error_details.h"}) {
     EXPECT_TRUE(std::filesystem::exists(include + header)) << header;
@@ -68,34 +122,7 @@ TEST_F(ConsumerExampleTest,
   EXPECT_TRUE(std::filesystem::exists(prefix_ + "/bin/ndes-gateway"));
 
   // 2. Configure and build the examples against that prefix only.
-  std::vector<std::string> configure = {
-      NDES_CMAKE_COMMAND,
-      "-S",
-      NDES_EXAMPLES_DIR,
-      "-B",
-      build_,
-      "-G",
-      NDES_CMAKE_GENERATOR,
-      "-DCMAKE_MAKE_PROGRAM=" + std::string(NDES_CMAKE_MAKE_PROGRAM),
-      "-DCMAKE_CXX_COMPILER=" + std::string(NDES_CXX_COMPILER),
-      "-DCMAKE_PREFIX_PATH=" + prefix_,
-      "-DCMAKE_BUILD_TYPE=Release"};
-  if (!std::string(NDES_CXX_COMPILER_LAUNCHER).empty()) {
-    configure.push_back("-DCMAKE_CXX_COMPILER_LAUNCHER=" +
-                        std::string(NDES_CXX_COMPILER_LAUNCHER));
-  }
-  if (!std::string(NDES_CONSUMER_CXX_FLAGS).empty()) {
-    configure.push_back("-DCMAKE_CXX_FLAGS=" +
-                        std::string(NDES_CONSUMER_CXX_FLAGS));
-    configure.push_back("-DCMAKE_EXE_LINKER_FLAGS=" +
-                        std::string(NDES_CONSUMER_CXX_FLAGS));
-  }
-  ASSERT_TRUE(Step(configure));
-  // The package came from the prefix, not from anywhere else.
-  const ProcessResult cache =
-      RunProcess({NDES_CMAKE_COMMAND, "-L", "-N", build_}, absl::Minutes(1));
-  EXPECT_THAT(cache.out, HasSubstr("ndes_gateway_DIR:PATH=" + prefix_ + "/"));
-  ASSERT_TRUE(Step({NDES_CMAKE_COMMAND, "--build", build_}));
+  ASSERT_TRUE(Build(NDES_EXAMPLES_DIR));
 
   // 3. Run both examples against the real gateway.
   GatewayProcess gateway({"--store=memory"});
@@ -146,6 +173,44 @@ TEST_F(ConsumerExampleTest,
                        gateway.address(), "absent", "x"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, HasSubstr("NOT_FOUND"));
+  EXPECT_EQ(gateway.Terminate(), 0);
+}
+
+// googleapis' generated code (google-cloud-cpp links it) registers
+// google/rpc/status.proto and error_details.proto; the package must carry
+// neither, or a program that links both aborts at start (the package's
+// layout before it decoded the details itself crashed this very program).
+TEST_F(ConsumerExampleTest,
+       InstalledPackageLinksBesideAProgramsOwnGoogleRpcProtos) {
+  ASSERT_TRUE(Install());
+  EXPECT_FALSE(
+      std::filesystem::exists(prefix_ + "/include/ndes_gateway/google"));
+  int libraries = 0;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(prefix_)) {
+    const std::string name = entry.path().filename().string();
+    if (name != "libndes_proto.a" && name != "libndes_client.a") continue;
+    ++libraries;
+    EXPECT_FALSE(absl::StrContains(FileContents(entry.path()), "google/rpc/"))
+        << entry.path() << " holds generated google.rpc code";
+  }
+  EXPECT_EQ(libraries, 2);
+
+  ASSERT_TRUE(Build(NDES_GOOGLEAPIS_CONSUMER_DIR));
+
+  GatewayProcess gateway({"--store=memory"});
+  ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
+  const ProcessResult result =
+      RunProcess({build_ + "/googleapis_consumer", gateway.address()});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_THAT(result.out, HasSubstr("linked google/rpc/status.proto and "
+                                    "google/rpc/error_details.proto"));
+  EXPECT_THAT(result.out,
+              HasSubstr("ndes::client: update_mask.paths[0]: \"colour\" is "
+                        "not a field of ndes.v1.NdesConnector"));
+  EXPECT_THAT(result.out,
+              HasSubstr("google::rpc:  update_mask.paths[0]: \"colour\" is "
+                        "not a field of ndes.v1.NdesConnector"));
   EXPECT_EQ(gateway.Terminate(), 0);
 }
 

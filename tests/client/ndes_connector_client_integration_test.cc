@@ -127,12 +127,12 @@ TEST_F(ClientIntegrationTest, InvalidMaskComesBackWithFieldViolations) {
       Client().UpdateNdesConnectors(request);
   EXPECT_EQ(updated.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(updated.status().message(), HasSubstr("colour"));
-  std::optional<google::rpc::BadRequest> bad_request =
-      BadRequestOf(updated.status());
+  std::optional<BadRequest> bad_request = BadRequestOf(updated.status());
   ASSERT_TRUE(bad_request.has_value());
-  ASSERT_GE(bad_request->field_violations_size(), 1);
-  EXPECT_THAT(bad_request->field_violations(0).field(),
-              HasSubstr("update_mask"));
+  ASSERT_EQ(bad_request->field_violations.size(), 1u);
+  EXPECT_EQ(bad_request->field_violations[0].field, "update_mask.paths[0]");
+  EXPECT_THAT(bad_request->field_violations[0].description,
+              HasSubstr("\"colour\" is not a field"));
 }
 
 TEST_F(ClientIntegrationTest, DuplicateCreateIsAlreadyExists) {

@@ -187,10 +187,12 @@ TEST_F(NdesConnectorClientTest, ErrorDetailsReachTheCaller) {
   absl::StatusOr<NdesConnector> updated =
       client.UpdateNdesConnectors(ConnectorUpdate("c").SetDisplayName("x"));
   EXPECT_EQ(updated.status().code(), absl::StatusCode::kInvalidArgument);
-  std::optional<google::rpc::BadRequest> carried =
-      BadRequestOf(updated.status());
+  std::optional<BadRequest> carried = BadRequestOf(updated.status());
   ASSERT_TRUE(carried.has_value());
-  EXPECT_EQ(carried->field_violations(0).field(), "update_mask.paths[0]");
+  ASSERT_EQ(carried->field_violations.size(), 1u);
+  EXPECT_EQ(carried->field_violations[0].field, "update_mask.paths[0]");
+  EXPECT_EQ(carried->field_violations[0].description,
+            "\"colour\" is not a field");
   EXPECT_FALSE(BadRequestOf(absl::NotFoundError("x")).has_value());
 }
 

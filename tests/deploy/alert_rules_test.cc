@@ -107,12 +107,13 @@ const YAML::Node* RuleUsing(const std::vector<YAML::Node>& rules,
 
 TEST(AlertRulesTest, CoversErrorsThrottlingLatencyAvailabilityAndTokens) {
   const std::vector<YAML::Node> rules = AllRules();
-  EXPECT_NE(RuleUsing(rules, {"ndes_gateway_calls_total", "code=~"}), nullptr)
+  EXPECT_NE(RuleUsing(rules, {"grpc_server_handled_total", "grpc_code=~"}),
+            nullptr)
       << "error ratio";
   EXPECT_NE(RuleUsing(rules, {"ndes_gateway_graph_throttled_total"}), nullptr)
       << "Graph throttling";
   EXPECT_NE(RuleUsing(rules, {"histogram_quantile(0.99",
-                              "ndes_gateway_call_duration_seconds_bucket"}),
+                              "grpc_server_handling_seconds_bucket"}),
             nullptr)
       << "p99 latency";
   EXPECT_NE(RuleUsing(rules, {"up{"}), nullptr) << "gateway down";
@@ -126,23 +127,40 @@ TEST(AlertRulesTest, CoversErrorsThrottlingLatencyAvailabilityAndTokens) {
 TEST(AlertRulesTest, ErrorRatioCountsOnlyServerFaultCodes) {
   const std::vector<YAML::Node> rules = AllRules();
   const YAML::Node* rule =
-      RuleUsing(rules, {"ndes_gateway_calls_total", "code=~"});
+      RuleUsing(rules, {"grpc_server_handled_total", "grpc_code=~"});
   ASSERT_NE(rule, nullptr);
   std::smatch match;
   const std::string expr = Str((*rule)["expr"]);
-  ASSERT_TRUE(
-      std::regex_search(expr, match, std::regex(R"re(code=~"([^"]*)")re")));
+  ASSERT_TRUE(std::regex_search(expr, match,
+                                std::regex(R"re(grpc_code=~"([^"]*)")re")));
   const std::vector<std::string> codes = absl::StrSplit(match[1].str(), '|');
   const std::set<std::string> counted(codes.begin(), codes.end());
+  // grpc_code as go-grpc-prometheus writes it.
   for (const char* server :
-       {"INTERNAL", "UNAVAILABLE", "UNKNOWN", "DATA_LOSS"}) {
+       {"Internal", "Unavailable", "Unknown", "DataLoss"}) {
     EXPECT_EQ(counted.count(server), 1u) << server << " is not counted";
   }
   for (const char* client :
-       {"OK", "INVALID_ARGUMENT", "NOT_FOUND", "ALREADY_EXISTS", "ABORTED",
-        "FAILED_PRECONDITION", "OUT_OF_RANGE", "UNAUTHENTICATED",
-        "PERMISSION_DENIED", "CANCELLED", "UNIMPLEMENTED"}) {
+       {"OK", "InvalidArgument", "NotFound", "AlreadyExists", "Aborted",
+        "FailedPrecondition", "OutOfRange", "Unauthenticated",
+        "PermissionDenied", "Canceled", "Unimplemented"}) {
     EXPECT_EQ(counted.count(client), 0u) << client << " is the caller's";
+  }
+}
+
+// grpc_server_* is every gRPC server's convention: an application beside
+// the gateway may expose the same names, so each selects the gateway's
+// service.
+TEST(AlertRulesTest, CallMetricsSelectTheGatewaysService) {
+  for (const YAML::Node& rule : AllRules()) {
+    const std::string expr = Str(rule["expr"]);
+    const std::regex series(R"re(grpc_server_\w+(\{[^}]*\})?)re");
+    for (auto it = std::sregex_iterator(expr.begin(), expr.end(), series);
+         it != std::sregex_iterator(); ++it) {
+      EXPECT_TRUE(absl::StrContains(
+          it->str(), "grpc_service=\"ndes.v1.NdesConnectorService\""))
+          << it->str() << " in " << Str(rule["alert"]);
+    }
   }
 }
 

@@ -378,8 +378,9 @@ std::vector<std::string> MetricNamesIn(const std::string& promql) {
 
 const std::vector<std::string>& ContractCounterAndGaugeNames() {
   static const std::vector<std::string> kNames = {
+      "grpc_server_started_total",
+      "grpc_server_handled_total",
       "ndes_gateway_build_info",
-      "ndes_gateway_calls_total",
       "ndes_gateway_calls_in_flight",
       "ndes_gateway_store_operations_total",
       "ndes_gateway_graph_requests_total",
@@ -396,7 +397,7 @@ const std::vector<std::string>& ContractCounterAndGaugeNames() {
 
 const std::vector<std::string>& ContractHistogramNames() {
   static const std::vector<std::string> kNames = {
-      "ndes_gateway_call_duration_seconds",
+      "grpc_server_handling_seconds",
       "ndes_gateway_store_operation_duration_seconds",
       "ndes_gateway_sqlite_commit_batch_size",
   };

@@ -69,11 +69,11 @@ std::vector<Panel> PanelsOf(const web::json::value& dashboard) {
 }
 
 TEST(MetricNamesInTest, FindsSeriesAndSkipsFunctionsLabelsAndVariables) {
-  EXPECT_THAT(MetricNamesIn("histogram_quantile(0.99, sum by (le, method) "
-                            "(rate(ndes_gateway_call_duration_seconds_bucket"
-                            "{namespace=~\"$namespace\", code!=\"OK\"}"
+  EXPECT_THAT(MetricNamesIn("histogram_quantile(0.99, sum by (le, grpc_method) "
+                            "(rate(grpc_server_handling_seconds_bucket"
+                            "{namespace=~\"$namespace\", grpc_code!=\"OK\"}"
                             "[$__rate_interval])))"),
-              ElementsAre("ndes_gateway_call_duration_seconds_bucket"));
+              ElementsAre("grpc_server_handling_seconds_bucket"));
   EXPECT_THAT(
       MetricNamesIn("process_resident_memory_bytes{pod=~\"$pod\"} and "
                     "on (namespace, pod) ndes_gateway_build_info"),
@@ -83,10 +83,11 @@ TEST(MetricNamesInTest, FindsSeriesAndSkipsFunctionsLabelsAndVariables) {
 }
 
 TEST(MetricNamesInTest, ContractAcceptsHistogramSeriesOnly) {
-  EXPECT_TRUE(IsContractSeries("ndes_gateway_calls_total"));
-  EXPECT_TRUE(IsContractSeries("ndes_gateway_call_duration_seconds_bucket"));
-  EXPECT_FALSE(IsContractSeries("ndes_gateway_call_duration_seconds"));
-  EXPECT_FALSE(IsContractSeries("ndes_gateway_calls_total_bucket"));
+  EXPECT_TRUE(IsContractSeries("grpc_server_handled_total"));
+  EXPECT_TRUE(IsContractSeries("grpc_server_handling_seconds_bucket"));
+  EXPECT_FALSE(IsContractSeries("grpc_server_handling_seconds"));
+  EXPECT_FALSE(IsContractSeries("grpc_server_handled_total_bucket"));
+  EXPECT_FALSE(IsContractSeries("ndes_gateway_calls_total"));
   EXPECT_FALSE(IsContractSeries("ndes_gateway_request_count"));
 }
 
@@ -122,6 +123,27 @@ TEST(GrafanaDashboardTest, IsAnImportableDashboard) {
     }
   }
   EXPECT_TRUE(datasource_variable);
+}
+
+// grpc_server_* is every gRPC server's convention: the application beside
+// the gateway may expose the same names, so each query selects the
+// gateway's service.
+TEST(GrafanaDashboardTest, CallMetricsSelectTheGatewaysService) {
+  const std::regex series(R"re(grpc_server_\w+(\{[^}]*\})?)re");
+  int selections = 0;
+  for (const Panel& panel : PanelsOf(LoadDashboard())) {
+    for (const std::string& expression : panel.expressions) {
+      for (auto it = std::sregex_iterator(expression.begin(), expression.end(),
+                                          series);
+           it != std::sregex_iterator(); ++it) {
+        ++selections;
+        EXPECT_TRUE(absl::StrContains(
+            it->str(), "grpc_service=\"ndes.v1.NdesConnectorService\""))
+            << it->str() << " in " << panel.title;
+      }
+    }
+  }
+  EXPECT_GE(selections, 6);
 }
 
 TEST(GrafanaDashboardTest, EveryQueryUsesContractMetricsOnly) {
@@ -160,13 +182,13 @@ TEST(GrafanaDashboardTest, HasAPanelForEachSignal) {
   };
   const std::vector<std::pair<std::string, std::vector<std::string>>> kSignals =
       {{"traffic by method",
-        {"sum by (method) (rate(ndes_gateway_calls_total"}},
+        {"sum by (grpc_method) (rate(grpc_server_handled_total"}},
        {"errors by code",
-        {"sum by (code) (rate(ndes_gateway_calls_total", "code!=\"OK\""}},
+        {"sum by (grpc_code) (rate(grpc_server_handled_total",
+         "grpc_code!=\"OK\""}},
        {"latency p50/p90/p99",
         {"histogram_quantile(0.5,", "histogram_quantile(0.9,",
-         "histogram_quantile(0.99,",
-         "ndes_gateway_call_duration_seconds_bucket"}},
+         "histogram_quantile(0.99,", "grpc_server_handling_seconds_bucket"}},
        {"Graph throttling",
         {"ndes_gateway_graph_throttled_total",
          "ndes_gateway_graph_throttle_wait_seconds_total"}},

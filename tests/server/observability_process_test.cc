@@ -138,17 +138,27 @@ TEST_F(ObservabilityProcessTest, KnownCallsMoveTheCountersByExactlyThatMuch) {
   const std::string text = Fetch(metrics_url_);
   const auto after = Samples(text);
   EXPECT_EQ(Delta(before, after,
-                  "ndes_gateway_calls_total{method=\"CreateNdesConnector\","
-                  "code=\"OK\"}"),
+                  "grpc_server_handled_total{grpc_service=\"ndes.v1."
+                  "NdesConnectorService\",grpc_method=\"CreateNdesConnector\","
+                  "grpc_type=\"unary\",grpc_code=\"OK\"}"),
             2);
   EXPECT_EQ(Delta(before, after,
-                  "ndes_gateway_calls_total{method=\"GetNdesConnector\","
-                  "code=\"NOT_FOUND\"}"),
+                  "grpc_server_handled_total{grpc_service=\"ndes.v1."
+                  "NdesConnectorService\",grpc_method=\"GetNdesConnector\","
+                  "grpc_type=\"unary\",grpc_code=\"NotFound\"}"),
             1);
   EXPECT_EQ(Delta(before, after,
-                  "ndes_gateway_calls_total{method=\"CreateNdesConnector\","
-                  "code=\"UNAUTHENTICATED\"}"),
+                  "grpc_server_handled_total{grpc_service=\"ndes.v1."
+                  "NdesConnectorService\",grpc_method=\"CreateNdesConnector\","
+                  "grpc_type=\"unary\",grpc_code=\"Unauthenticated\"}"),
             1);
+  // Refused calls started too: two creates, one unauthenticated, one
+  // denied.
+  EXPECT_EQ(Delta(before, after,
+                  "grpc_server_started_total{grpc_service=\"ndes.v1."
+                  "NdesConnectorService\",grpc_method=\"CreateNdesConnector\","
+                  "grpc_type=\"unary\"}"),
+            4);
   EXPECT_EQ(Delta(before, after,
                   "ndes_gateway_auth_refusals_total{reason="
                   "\"unauthenticated\"}"),
@@ -158,8 +168,9 @@ TEST_F(ObservabilityProcessTest, KnownCallsMoveTheCountersByExactlyThatMuch) {
                   "\"permission_denied\"}"),
             1);
   EXPECT_EQ(Delta(before, after,
-                  "ndes_gateway_call_duration_seconds_count{method="
-                  "\"GetNdesConnector\"}"),
+                  "grpc_server_handling_seconds_count{grpc_service=\"ndes.v1."
+                  "NdesConnectorService\",grpc_method=\"GetNdesConnector\","
+                  "grpc_type=\"unary\"}"),
             2);
   // Refused calls never reach the store: 2 creates, 2 gets.
   EXPECT_EQ(Delta(before, after,

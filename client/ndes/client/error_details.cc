@@ -3,16 +3,14 @@
 #include <string>
 
 #include "absl/strings/cord.h"
+#include "ndes/client/internal/google_rpc_wire.h"
 
 namespace ndes::client {
 
-std::optional<google::rpc::BadRequest> BadRequestOf(
-    const absl::Status& status) {
+std::optional<BadRequest> BadRequestOf(const absl::Status& status) {
   auto payload = status.GetPayload(kBadRequestTypeUrl);  // absl::optional
   if (!payload.has_value()) return std::nullopt;
-  google::rpc::BadRequest bad_request;
-  if (!bad_request.ParseFromString(std::string(*payload))) return std::nullopt;
-  return bad_request;
+  return internal::DecodeBadRequest(std::string(*payload));
 }
 
 }  // namespace ndes::client

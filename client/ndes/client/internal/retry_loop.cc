@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/random/random.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/any.pb.h"
-#include "google/rpc/status.pb.h"
+#include "ndes/client/internal/google_rpc_wire.h"
 
 namespace ndes::client::internal {
 namespace {
@@ -81,11 +82,11 @@ absl::Status ToAbslStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   absl::Status result(static_cast<absl::StatusCode>(status.error_code()),
                       status.error_message());
-  google::rpc::Status details;
-  if (!status.error_details().empty() &&
-      details.ParseFromString(status.error_details())) {
-    for (const google::protobuf::Any& any : details.details()) {
-      result.SetPayload(any.type_url(), absl::Cord(any.value()));
+  if (status.error_details().empty()) return result;
+  if (std::optional<std::vector<StatusDetail>> details =
+          DecodeStatusDetails(status.error_details())) {
+    for (StatusDetail& detail : *details) {
+      result.SetPayload(detail.type_url, absl::Cord(std::move(detail.value)));
     }
   }
   return result;
