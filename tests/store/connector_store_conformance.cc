@@ -79,14 +79,6 @@ using ::testing::Property;
 using ::testing::ResultOf;
 using ::testing::SizeIs;
 
-std::vector<std::string> IdsOf(const std::vector<NdesConnector>& connectors) {
-  std::vector<std::string> ids;
-  for (const NdesConnector& connector : connectors) {
-    ids.push_back(connector.id());
-  }
-  return ids;
-}
-
 // --- Get ---------------------------------------------------------------------
 
 TEST_P(ConnectorStoreConformanceTest, GetOfMissingIdIsNotFoundNamingTheId) {

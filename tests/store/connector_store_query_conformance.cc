@@ -30,14 +30,6 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 
-std::vector<std::string> IdsOf(const std::vector<NdesConnector>& connectors) {
-  std::vector<std::string> ids;
-  for (const NdesConnector& connector : connectors) {
-    ids.push_back(connector.id());
-  }
-  return ids;
-}
-
 query::Filter AipFilter(const std::string& text) {
   absl::StatusOr<query::Filter> filter = query::ParseAipFilter(text);
   EXPECT_TRUE(filter.ok()) << filter.status();

@@ -29,13 +29,6 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 
-std::vector<std::string> IdsOf(const std::vector<NdesConnector>& connectors) {
-  std::vector<std::string> ids;
-  for (const NdesConnector& connector : connectors)
-    ids.push_back(connector.id());
-  return ids;
-}
-
 class QueryPageReaderTest : public ::testing::Test {
  protected:
   void CreateNamed(const std::string& id, const std::string& name) {

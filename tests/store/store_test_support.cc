@@ -90,6 +90,15 @@ ndes::v1::NdesConnector WithoutEtag(ndes::v1::NdesConnector connector) {
   return connector;
 }
 
+std::vector<std::string> IdsOf(
+    const std::vector<ndes::v1::NdesConnector>& connectors) {
+  std::vector<std::string> ids;
+  for (const ndes::v1::NdesConnector& connector : connectors) {
+    ids.push_back(connector.id());
+  }
+  return ids;
+}
+
 UpdateCommand MakeUpdate(const ndes::v1::NdesConnector& values,
                          const std::vector<std::string>& mask_paths,
                          std::string expected_etag) {
