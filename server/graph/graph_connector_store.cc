@@ -13,11 +13,15 @@
 #include "cpprest/asyncrt_utils.h"
 #include "cpprest/base_uri.h"
 #include "graph/graph_errors.h"
+#include "graph/graph_list_query.h"
 #include "observability/gateway_metrics.h"
+#include "query/query_fingerprint.h"
+#include "query/selection.h"
 #include "text/untrusted_text.h"
 #include "translation/graph_json.h"
 #include "translation/graph_patch.h"
 #include "translation/resource_id.h"
+#include "translation/status_details.h"
 
 namespace ndes::graph {
 namespace {
@@ -27,7 +31,11 @@ using store::CallContext;
 
 constexpr absl::string_view kCollectionPath =
     "/deviceManagement/ndesConnectors";
-constexpr absl::string_view kPageTokenPrefix = "graph.v1:";
+// Page tokens of id order with no filter and every property keep the
+// format of earlier releases; those of any other query carry its
+// fingerprint.
+constexpr absl::string_view kPlainPageTokenPrefix = "graph.v1:";
+constexpr absl::string_view kQueryPageTokenPrefix = "graph.v2:";
 
 using http::HttpCallback;
 
@@ -93,31 +101,62 @@ absl::StatusOr<std::string> IdSegment(absl::string_view id) {
   return segment;
 }
 
+// The text before the nextLink's query in the page tokens of `query`.
+std::string PageTokenPrefix(const store::ListQuery& query) {
+  if (query.filter.op() == query::FilterOp::kMatchAll &&
+      query.order.keys.empty() && query.selection.all()) {
+    return std::string(kPlainPageTokenPrefix);
+  }
+  return absl::StrCat(
+      kQueryPageTokenPrefix,
+      query::QueryFingerprint(query.filter, query.order, query.selection), ":");
+}
+
+absl::Status PageTokenError(absl::string_view problem) {
+  return translation::InvalidArgumentWithViolations(
+      absl::StrCat("page_token ", problem),
+      {{"page_token", std::string(problem)}});
+}
+
 // A page token carries only the query of Graph's @odata.nextLink: the
 // gateway always sends it to its own collection URL, whatever host or path
 // the token or Graph named.
-std::string EncodePageToken(absl::string_view query) {
-  return absl::WebSafeBase64Escape(absl::StrCat(kPageTokenPrefix, query));
+std::string EncodePageToken(const store::ListQuery& query,
+                            absl::string_view next_query) {
+  return absl::WebSafeBase64Escape(
+      absl::StrCat(PageTokenPrefix(query), next_query));
 }
 
-absl::StatusOr<std::string> DecodePageToken(absl::string_view token) {
+// The nextLink query of query.page_token, which must have been issued for
+// the same filter, order and selection.
+absl::StatusOr<std::string> DecodePageToken(const store::ListQuery& query) {
   std::string raw;
-  absl::string_view query;
-  bool valid = absl::WebSafeBase64Unescape(token, &raw);
+  absl::string_view next_query;
+  bool valid = absl::WebSafeBase64Unescape(query.page_token, &raw);
   if (valid) {
-    query = raw;
-    valid = absl::ConsumePrefix(&query, kPageTokenPrefix) && !query.empty();
+    next_query = raw;
+    if (!absl::ConsumePrefix(&next_query, PageTokenPrefix(query))) {
+      if (absl::StartsWith(raw, kPlainPageTokenPrefix) ||
+          absl::StartsWith(raw, kQueryPageTokenPrefix)) {
+        return PageTokenError(
+            "was issued for another filter, order_by or read_mask; send the "
+            "same ones as for the first page, or start again with an empty "
+            "page_token");
+      }
+      valid = false;
+    }
+    valid = valid && !next_query.empty();
   }
-  for (char c : query) {
+  for (char c : next_query) {
     const unsigned char u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u >= 0x7f || c == '#' || c == '\\') valid = false;
   }
-  if (!valid || EncodePageToken(query) != token) {
-    return absl::InvalidArgumentError(
-        "page_token is not a page token issued by this gateway; start again "
-        "with an empty page_token");
+  if (!valid || EncodePageToken(query, next_query) != query.page_token) {
+    return PageTokenError(
+        "is not a page token issued by this gateway; start again with an "
+        "empty page_token");
   }
-  return std::string(query);
+  return std::string(next_query);
 }
 
 // The client-request-id of a store call: the gRPC call's request id when it
@@ -362,24 +401,24 @@ void GraphConnectorStore::Get(const CallContext& context, std::string id,
               });
 }
 
-void GraphConnectorStore::List(const CallContext& context, int page_size,
-                               std::string page_token,
+void GraphConnectorStore::List(const CallContext& context,
+                               store::ListQuery list_query,
                                store::StoreCallback<store::ListPage> done) {
   std::string url;
-  if (page_token.empty()) {
-    url = absl::StrCat(collection_url_, "?$top=", page_size);
+  if (list_query.page_token.empty()) {
+    url = absl::StrCat(collection_url_, "?", GraphListQueryString(list_query));
   } else {
-    absl::StatusOr<std::string> query = DecodePageToken(page_token);
-    if (!query.ok()) {
-      std::move(done)(query.status());
+    absl::StatusOr<std::string> next_query = DecodePageToken(list_query);
+    if (!next_query.ok()) {
+      std::move(done)(next_query.status());
       return;
     }
-    url = absl::StrCat(collection_url_, "?", *query);
+    url = absl::StrCat(collection_url_, "?", *next_query);
   }
   SendToGraph(
       context, ClientRequestId(context), "GET", std::move(url), std::nullopt,
       "",
-      [done = Track(std::move(done))](
+      [list_query = std::move(list_query), done = Track(std::move(done))](
           absl::StatusOr<http::HttpResponse> response) mutable {
         if (!response.ok()) {
           std::move(done)(response.status());
@@ -409,6 +448,10 @@ void GraphConnectorStore::List(const CallContext& context, int page_size,
                              connector.status().message())));
             return;
           }
+          // Graph may answer more than $select asked for (Intune ignores
+          // some options): the answer has the selection's fields, whatever
+          // the store.
+          query::Apply(list_query.selection, &*connector);
           page.connectors.push_back(*std::move(connector));
         }
         if (json.has_field("@odata.nextLink") &&
@@ -420,7 +463,8 @@ void GraphConnectorStore::List(const CallContext& context, int page_size,
                 "Graph's @odata.nextLink has no query to continue from"));
             return;
           }
-          page.next_page_token = EncodePageToken(next.substr(question + 1));
+          page.next_page_token =
+              EncodePageToken(list_query, next.substr(question + 1));
         }
         std::move(done)(std::move(page));
       });

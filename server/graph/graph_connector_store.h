@@ -2,8 +2,13 @@
 // (--store=graph), over the project's HttpClient.
 //
 //   Get     GET    {base}/deviceManagement/ndesConnectors/{id}
-//   List    GET    {base}/deviceManagement/ndesConnectors?$top=N, then the
-//                  answer's @odata.nextLink (carried in the page token)
+//   List    GET    {base}/deviceManagement/ndesConnectors?$top=N with the
+//                  query's $filter, $orderby and $select
+//                  (graph_list_query.h), then the answer's
+//                  @odata.nextLink (carried in the page token, with the
+//                  fingerprint of the query's filter, order and selection:
+//                  a token is refused for another query); each connector is
+//                  reduced to the selection here too, whatever Graph answers
 //   Create  POST   {base}/deviceManagement/ndesConnectors          (201)
 //   Update  PATCH  {base}/deviceManagement/ndesConnectors/{id}     (200/204)
 //   Delete  DELETE {base}/deviceManagement/ndesConnectors/{id}     (204)
@@ -11,10 +16,11 @@
 // Every request carries Authorization (from GraphAuthorization), a
 // client-request-id (the call's CallContext::request_id when it is a plain
 // token of up to 128 visible ASCII characters, else a fresh UUID; the same
-// across the store call's retries and follow-ups), Accept: application/json; PATCH and DELETE carry If-Match when
-// an etag was given; PATCH carries Prefer: return=representation and its
-// body is exactly the Graph PATCH document of the update. A 204 answer to
-// PATCH is followed by a GET. Graph's @odata.etag is the connector's etag.
+// across the store call's retries and follow-ups), Accept: application/json;
+// PATCH and DELETE carry If-Match when an etag was given; PATCH carries Prefer:
+// return=representation and its body is exactly the Graph PATCH document of the
+// update. A 204 answer to PATCH is followed by a GET. Graph's @odata.etag is
+// the connector's etag.
 //
 // Update with create_if_missing: a 404 to the PATCH is followed by a POST
 // of the whole connector (with its id); if an etag was given the answer is
@@ -81,8 +87,7 @@ class GraphConnectorStore final : public store::ConnectorStore {
 
   void Get(const store::CallContext& context, std::string id,
            store::StoreCallback<ndes::v1::NdesConnector> done) override;
-  void List(const store::CallContext& context, int page_size,
-            std::string page_token,
+  void List(const store::CallContext& context, store::ListQuery query,
             store::StoreCallback<store::ListPage> done) override;
   void Create(const store::CallContext& context,
               ndes::v1::NdesConnector connector,

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "google/protobuf/empty.pb.h"
+#include "query/selection.h"
 #include "service/connector_requests.h"
 
 namespace ndes::service {
@@ -69,12 +70,21 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::GetNdesConnector(
       !call->Authorize(authorizer_, Access::kRead)) {
     return call->reactor();
   }
-  absl::StatusOr<std::string> id = IdToGet(request);
-  if (!id.ok()) return call->Reject(id.status());
+  absl::StatusOr<ConnectorRead> read = ConnectorReadOf(request);
+  if (!read.ok()) return call->Reject(read.status());
   grpc::ServerUnaryReactor* reactor = call->reactor();
   const store::CallContext store_context = call->store_context();
-  store_.Get(store_context, *std::move(id),
-             AnswerWith<NdesConnector>(std::move(call)));
+  store_.Get(store_context, std::move(read->id),
+             [call = std::move(call), selection = std::move(read->selection)](
+                 absl::StatusOr<NdesConnector> connector) mutable {
+               if (!call->Claim()) return;
+               if (!connector.ok()) {
+                 call->Finish(connector.status());
+                 return;
+               }
+               query::Apply(selection, &*connector);
+               call->Finish(absl::OkStatus(), &*connector);
+             });
   return reactor;
 }
 
@@ -88,11 +98,11 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::ListNdesConnectors(
       !call->Authorize(authorizer_, Access::kRead)) {
     return call->reactor();
   }
-  absl::StatusOr<ListQuery> query = ListQueryOf(request);
+  absl::StatusOr<store::ListQuery> query = ListQueryOf(request);
   if (!query.ok()) return call->Reject(query.status());
   grpc::ServerUnaryReactor* reactor = call->reactor();
   const store::CallContext store_context = call->store_context();
-  store_.List(store_context, query->page_size, std::move(query->page_token),
+  store_.List(store_context, *std::move(query),
               [call = std::move(call)](absl::StatusOr<store::ListPage> page) {
                 if (!call->Claim()) return;
                 if (!page.ok()) {

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "store/page_token.h"
+#include "store/query_page_reader.h"
 #include "store/sqlite_connection.h"
 #include "store/sqlite_connector_rows.h"
 #include "store/sqlite_lock_file.h"
@@ -31,7 +32,7 @@ namespace {
 using sqlite_internal::MakeCreateWrite;
 using sqlite_internal::MakeDeleteWrite;
 using sqlite_internal::MakeUpdateWrite;
-using sqlite_internal::ReadPage;
+using sqlite_internal::ReadRowsAfter;
 using sqlite_internal::ReadStored;
 
 // Read connections kept open between reads; more are opened under load and
@@ -128,13 +129,11 @@ void SqliteConnectorStore::Get(const CallContext& /*context*/, std::string id,
   std::move(done)(std::move(result));
 }
 
-void SqliteConnectorStore::List(const CallContext& /*context*/, int page_size,
-                                std::string page_token,
+void SqliteConnectorStore::List(const CallContext& /*context*/, ListQuery query,
                                 StoreCallback<ListPage> done) {
-  absl::StatusOr<std::string> after =
-      DecodePageToken(kPageTokenTag, page_token);
-  if (!after.ok()) {
-    std::move(done)(after.status());
+  absl::StatusOr<ListPosition> position = DecodePageToken(kPageTokenTag, query);
+  if (!position.ok()) {
+    std::move(done)(position.status());
     return;
   }
   absl::StatusOr<std::unique_ptr<Connection>> reader = AcquireReader();
@@ -143,7 +142,10 @@ void SqliteConnectorStore::List(const CallContext& /*context*/, int page_size,
     return;
   }
   absl::StatusOr<ListPage> result =
-      ReadPage(**reader, *after, page_size, kPageTokenTag);
+      ReadQueryPage(kPageTokenTag, query, *position,
+                    [&reader](absl::string_view after_id, int limit) {
+                      return ReadRowsAfter(**reader, after_id, limit);
+                    });
   ReleaseReader(*std::move(reader));
   std::move(done)(std::move(result));
 }

@@ -79,14 +79,6 @@ using ::testing::Property;
 using ::testing::ResultOf;
 using ::testing::SizeIs;
 
-std::vector<std::string> IdsOf(const std::vector<NdesConnector>& connectors) {
-  std::vector<std::string> ids;
-  for (const NdesConnector& connector : connectors) {
-    ids.push_back(connector.id());
-  }
-  return ids;
-}
-
 // --- Get ---------------------------------------------------------------------
 
 TEST_P(ConnectorStoreConformanceTest, GetOfMissingIdIsNotFoundNamingTheId) {
@@ -627,6 +619,8 @@ TEST_P(ConnectorStoreConformanceTest,
   std::shared_ptr<CallbackCounts> counts = sync().counts();
   constexpr int kCalls = 60;
   std::atomic<int> answered{0};
+  ListQuery small_page;
+  small_page.page_size = 5;
   for (int i = 0; i < kCalls; ++i) {
     const std::string id = absl::StrCat("ndes-", i);
     auto count = [&answered](auto) { answered.fetch_add(1); };
@@ -644,7 +638,7 @@ TEST_P(ConnectorStoreConformanceTest,
                        sync().Track(StatusCallback(count)));
         break;
       default:
-        store().List(CallContext(), 5, "",
+        store().List(CallContext(), small_page,
                      sync().Track(StoreCallback<ListPage>(count)));
         break;
     }

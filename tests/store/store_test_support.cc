@@ -90,6 +90,15 @@ ndes::v1::NdesConnector WithoutEtag(ndes::v1::NdesConnector connector) {
   return connector;
 }
 
+std::vector<std::string> IdsOf(
+    const std::vector<ndes::v1::NdesConnector>& connectors) {
+  std::vector<std::string> ids;
+  for (const ndes::v1::NdesConnector& connector : connectors) {
+    ids.push_back(connector.id());
+  }
+  return ids;
+}
+
 UpdateCommand MakeUpdate(const ndes::v1::NdesConnector& values,
                          const std::vector<std::string>& mask_paths,
                          std::string expected_etag) {
@@ -129,11 +138,17 @@ absl::StatusOr<ndes::v1::NdesConnector> SyncStore::Get(const std::string& id) {
 
 absl::StatusOr<ListPage> SyncStore::List(int page_size,
                                          const std::string& page_token) {
+  ListQuery query;
+  query.page_size = page_size;
+  query.page_token = page_token;
+  return List(std::move(query));
+}
+
+absl::StatusOr<ListPage> SyncStore::List(ListQuery query) {
   using Result = absl::StatusOr<ListPage>;
   return Await<Result>(
       [&](StoreCallback<ListPage> done) {
-        store_->List(CallContext(), page_size, page_token,
-                     Track(std::move(done)));
+        store_->List(CallContext(), std::move(query), Track(std::move(done)));
       },
       Timeout());
 }

@@ -75,6 +75,10 @@ ndes::v1::NdesConnector SampleConnector(const std::string& id);
 // `connector` with its etag cleared.
 ndes::v1::NdesConnector WithoutEtag(ndes::v1::NdesConnector connector);
 
+// The ids of `connectors`, in their order.
+std::vector<std::string> IdsOf(
+    const std::vector<ndes::v1::NdesConnector>& connectors);
+
 // The UpdateCommand the service builds for an UpdateNdesConnectors request
 // with `values` (whose id names the target) and `mask_paths`: the fields come
 // from translation::PlanFieldMask. A mask the planner refuses fails the
@@ -110,6 +114,7 @@ class SyncStore {
   absl::StatusOr<ndes::v1::NdesConnector> Get(const std::string& id);
   absl::StatusOr<ListPage> List(int page_size,
                                 const std::string& page_token = "");
+  absl::StatusOr<ListPage> List(ListQuery query);
   absl::StatusOr<ndes::v1::NdesConnector> Create(
       ndes::v1::NdesConnector connector);
   absl::StatusOr<ndes::v1::NdesConnector> Update(UpdateCommand command);
