@@ -44,6 +44,11 @@ ABSL_FLAG(int32_t, max_message_bytes, 4 * 1024 * 1024,
 ABSL_FLAG(int32_t, max_concurrent_streams, 256,
           "Calls in flight on one client connection; more wait for a free "
           "slot.");
+ABSL_FLAG(int32_t, memory_soft_limit_mb, 96,
+          "Resident memory (MiB) above which the gateway closes the client "
+          "connections that sent data no call has taken yet (floods spread "
+          "over many connections); 0 turns it off. Keep it below the "
+          "container's memory limit.");
 ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(2),
           "Ping a client connection idle this long, to find dead peers.");
 ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(20),
@@ -215,6 +220,13 @@ absl::StatusOr<GatewayConfig> ConfigFromFlags() {
     return FlagError(
         "--max_message_bytes and --max_concurrent_streams must be positive");
   }
+  const int32_t memory_soft_limit_mb =
+      absl::GetFlag(FLAGS_memory_soft_limit_mb);
+  if (memory_soft_limit_mb < 0) {
+    return FlagError("--memory_soft_limit_mb must be 0 (off) or positive");
+  }
+  server.memory_soft_limit_bytes =
+      static_cast<std::uint64_t>(memory_soft_limit_mb) << 20;
 
   const std::string auth_mode = absl::GetFlag(FLAGS_auth);
   if (auth_mode == "jwt") {
