@@ -62,6 +62,13 @@ absl::Status ListenError(const std::string& address,
       reason.message(), ")"));
 }
 
+// Shutdown: how often the drain looks at the calls in flight, how long no
+// call may have arrived before it ends, and the longest it waits for that
+// once the last call has ended.
+constexpr absl::Duration kDrainPollInterval = absl::Milliseconds(5);
+constexpr absl::Duration kDrainQuietPeriod = absl::Milliseconds(100);
+constexpr absl::Duration kDrainMaxQuietWait = absl::Milliseconds(700);
+
 // What a connection may make the gateway hold (listener/flood_guard.h).
 listener::FloodLimits FloodLimitsFor(const GatewayServerOptions& options) {
   listener::FloodLimits limits;
@@ -283,6 +290,44 @@ void GatewayServer::PollAvailability(absl::Duration interval) {
   }
 }
 
+void GatewayServer::DrainCalls(absl::Duration grace) {
+  service::NdesConnectorServiceImpl& connectors = services_->connectors;
+  connectors.StartDraining();
+  const absl::Time deadline = absl::Now() + grace;
+  // Set once no call admitted before the drain is left: from then on every
+  // call is refused on arrival.
+  absl::Time idle_since = absl::InfiniteFuture();
+  while (true) {
+    const absl::Time now = absl::Now();
+    if (idle_since == absl::InfiniteFuture() &&
+        connectors.CallsInFlight() == 0) {
+      idle_since = now;
+    }
+    // Calls a client sent before it heard of the shutdown may still be on
+    // their way: wait until they stop arriving (they are refused and
+    // logged), but not long.
+    if (idle_since != absl::InfiniteFuture() &&
+        (now - connectors.LastArrival() >= kDrainQuietPeriod ||
+         now - idle_since >= kDrainMaxQuietWait)) {
+      return;
+    }
+    if (now >= deadline) {
+      // A call waiting on its store (a slow upstream) would hold the
+      // shutdown: it is finished with UNAVAILABLE.
+      const int abandoned = connectors.AbandonCallsInFlight();
+      if (abandoned > 0) {
+        logging::LogEvent(
+            logging::LogSeverity::kWarning,
+            absl::StrCat("drain time over: ", abandoned,
+                         " call(s) still waiting for the store were ended "
+                         "with UNAVAILABLE"));
+      }
+      return;
+    }
+    absl::SleepFor(kDrainPollInterval);
+  }
+}
+
 void GatewayServer::Shutdown(absl::Duration grace) {
   absl::MutexLock lock(&shutdown_mu_);
   if (shut_down_) return;
@@ -303,25 +348,13 @@ void GatewayServer::Shutdown(absl::Duration grace) {
   // New connections are refused from now on (and none reaches a server
   // that is shutting down).
   listener_->Stop();
-  // gRPC cancels what is still running when the grace ends, but a call
-  // waiting on its store (a slow upstream) would still hold the shutdown:
-  // such calls are finished with UNAVAILABLE then.
-  absl::Notification drained;
-  std::thread abandoner([this, &drained, grace] {
-    if (drained.WaitForNotificationWithTimeout(grace)) return;
-    const int abandoned = services_->connectors.AbandonCallsInFlight();
-    if (abandoned > 0) {
-      logging::LogEvent(
-          logging::LogSeverity::kWarning,
-          absl::StrCat("drain time over: ", abandoned,
-                       " call(s) still waiting for the store were ended "
-                       "with UNAVAILABLE"));
-    }
-  });
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  DrainCalls(grace);
+  // Nothing of the API is in flight any more: gRPC cancels what is left
+  // (health watches, reflection streams) and closes every connection at
+  // once. (Given a later deadline, it would wait for each connection's
+  // GOAWAY handshake, up to 20 s for a client that does not answer.)
+  server_->Shutdown(absl::ToChronoTime(absl::Now()));
   server_->Wait();
-  drained.Notify();
-  abandoner.join();
   // The probe listener goes last: until the API has drained, probes see
   // NOT_SERVING rather than a refused connection.
   if (health_server_ != nullptr) {

@@ -124,9 +124,13 @@ class GatewayServer {
   // The health listener's address to dial; empty without one.
   const std::string& health_address() const { return health_address_; }
 
-  // Health turns NOT_SERVING at once (on both listeners) and no new call is
-  // accepted; calls in flight get up to `grace` to finish, then are
-  // cancelled. Returns when the server has stopped. Later calls do nothing.
+  // Health turns NOT_SERVING at once (on both listeners), new connections
+  // are refused and every new call is answered UNAVAILABLE (and logged);
+  // calls in flight get up to `grace` to finish (a call still waiting for
+  // its store then is answered UNAVAILABLE). As soon as none is left (and
+  // calls sent before the clients heard of it have stopped arriving, at
+  // most 0.3 s more), every connection is closed, idle or not, and the
+  // server stops. Returns when it has. Later calls do nothing.
   void Shutdown(absl::Duration grace);
 
  private:
@@ -135,6 +139,8 @@ class GatewayServer {
   GatewayServer() = default;
   void SetServing(bool serving);
   void PollAvailability(absl::Duration interval);
+  // Refuses new calls and waits for the calls in flight (see Shutdown).
+  void DrainCalls(absl::Duration grace);
 
   // Whether health may say SERVING: the store is available and the API
   // listener accepts.

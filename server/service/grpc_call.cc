@@ -74,6 +74,17 @@ absl::Status WithRequestId(const absl::Status& status,
 void InFlightCalls::Add(Call* call) {
   absl::MutexLock lock(&mu_);
   calls_.insert(call);
+  last_arrival_ = absl::Now();
+}
+
+int InFlightCalls::size() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(calls_.size());
+}
+
+absl::Time InFlightCalls::last_arrival() const {
+  absl::MutexLock lock(&mu_);
+  return last_arrival_;
 }
 
 void InFlightCalls::Remove(Call* call) {
@@ -115,6 +126,14 @@ Call::Call(grpc::CallbackServerContext* context, absl::string_view method,
 }
 
 Call::~Call() { in_flight_->Remove(this); }
+
+bool Call::Admit() {
+  if (!in_flight_->draining()) return true;
+  Reject(absl::UnavailableError(
+      "the gateway is shutting down and takes no new call; retry (on another "
+      "replica): the call was not applied"));
+  return false;
+}
 
 bool Call::ParseRequest(const grpc::ByteBuffer* bytes,
                         google::protobuf::MessageLite* request) {

@@ -39,7 +39,8 @@ inline constexpr char kRequestIdMetadata[] = "x-request-id";
 
 class Call;
 
-// The calls that have started and not yet been destroyed. Thread-safe.
+// The calls that have started and not yet been destroyed, and whether the
+// service drains (refuses new calls). Thread-safe.
 class InFlightCalls {
  public:
   void Add(Call* call);
@@ -47,9 +48,20 @@ class InFlightCalls {
   // Finishes every call not finished yet with UNAVAILABLE; returns how many.
   int Abandon();
 
+  // From now on every new call is refused with UNAVAILABLE (Call::Admit).
+  void StartDraining() { draining_.store(true); }
+  bool draining() const { return draining_.load(std::memory_order_relaxed); }
+  // Calls started and not destroyed yet (refused ones included until they
+  // are).
+  int size() const;
+  // When the last call started (InfinitePast before the first).
+  absl::Time last_arrival() const;
+
  private:
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   absl::flat_hash_set<Call*> calls_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_arrival_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::atomic<bool> draining_{false};
 };
 
 class Call {
@@ -69,6 +81,11 @@ class Call {
   // True for exactly one caller: the one that may write the response and
   // finish the call. Thread-safe.
   bool Claim() { return !claimed_.exchange(true); }
+
+  // False after finishing the call UNAVAILABLE when the service drains
+  // (the gateway is shutting down): a call that arrives then is refused,
+  // and logged, rather than cut off by the server's shutdown.
+  bool Admit();
 
   // Parses the request bytes into `request`; false after finishing the call
   // INVALID_ARGUMENT naming the request type (a request that does not parse

@@ -38,13 +38,23 @@ int NdesConnectorServiceImpl::AbandonCallsInFlight() {
   return in_flight_->Abandon();
 }
 
+void NdesConnectorServiceImpl::StartDraining() { in_flight_->StartDraining(); }
+
+int NdesConnectorServiceImpl::CallsInFlight() const {
+  return in_flight_->size();
+}
+
+absl::Time NdesConnectorServiceImpl::LastArrival() const {
+  return in_flight_->last_arrival();
+}
+
 grpc::ServerUnaryReactor* NdesConnectorServiceImpl::UpdateNdesConnectors(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "UpdateNdesConnectors", response,
                                      in_flight_);
   ndes::v1::UpdateNdesConnectorsRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
     return call->reactor();
   }
@@ -63,7 +73,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::GetNdesConnector(
   auto call =
       std::make_unique<Call>(context, "GetNdesConnector", response, in_flight_);
   ndes::v1::GetNdesConnectorRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kRead)) {
     return call->reactor();
   }
@@ -82,7 +92,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::ListNdesConnectors(
   auto call = std::make_unique<Call>(context, "ListNdesConnectors", response,
                                      in_flight_);
   ndes::v1::ListNdesConnectorsRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kRead)) {
     return call->reactor();
   }
@@ -115,7 +125,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::CreateNdesConnector(
   auto call = std::make_unique<Call>(context, "CreateNdesConnector", response,
                                      in_flight_);
   ndes::v1::CreateNdesConnectorRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
     return call->reactor();
   }
@@ -134,7 +144,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::DeleteNdesConnector(
   auto call = std::make_unique<Call>(context, "DeleteNdesConnector", response,
                                      in_flight_);
   ndes::v1::DeleteNdesConnectorRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
     return call->reactor();
   }

@@ -47,6 +47,14 @@ class NdesConnectorServiceImpl final : public RawNdesConnectorService {
   // the store's later answers are dropped. Returns how many were finished.
   int AbandonCallsInFlight();
 
+  // For shutdown: from now on every new call is answered UNAVAILABLE ("the
+  // gateway is shutting down"), and logged; calls already started go on.
+  void StartDraining();
+  // Calls started and not finished yet.
+  int CallsInFlight() const;
+  // When the last call arrived.
+  absl::Time LastArrival() const;
+
   grpc::ServerUnaryReactor* UpdateNdesConnectors(
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
       grpc::ByteBuffer* response) override;
