@@ -22,6 +22,7 @@
 #include "auth/jwt_authorizer.h"
 #include "gateway_config.h"
 #include "gateway_server.h"
+#include "logging/library_logs.h"
 #include "logging/log.h"
 #include "observability/metrics_http_server.h"
 #include "pplx/threadpool.h"
@@ -103,6 +104,7 @@ int main(int argc, char** argv) {
   ndes::logging::SetLogFormat(config->log_format);
   ndes::logging::SetLogLevel(config->log_level);
   ndes::logging::StartBackgroundLogWriter();
+  ndes::logging::RouteLibraryLogs();
 
   // Every client connection takes a descriptor.
   if (absl::StatusOr<ndes::process::DescriptorLimit> descriptors =

@@ -170,6 +170,7 @@ Http2FloodConnection::Http2FloodConnection(int fd)
 Http2FloodConnection::Http2FloodConnection(
     Http2FloodConnection&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
+      next_stream_(other.next_stream_),
       shared_(std::move(other.shared_)),
       reader_(std::move(other.reader_)) {}
 
@@ -265,6 +266,21 @@ Http2FloodResult Http2FloodConnection::ContinuationFlood(
     result.sent += block.size();
   }
   return result;
+}
+
+bool Http2FloodConnection::SendRequest(
+    absl::string_view path, absl::string_view message,
+    const std::vector<std::pair<std::string, std::string>>& extra_headers) {
+  std::string headers = RequestHeaderBlock(path);
+  for (const auto& [name, value] : extra_headers) {
+    AppendLiteralHeader(headers, name, value);
+  }
+  std::string frames;
+  AppendFrame(frames, kHeaders, kEndHeaders, next_stream_, headers);
+  AppendFrame(frames, kData, kEndStream, next_stream_, GrpcFrame(message));
+  next_stream_ += 2;
+  bool timed_out = false;
+  return Write(frames, absl::Now() + absl::Seconds(10), &timed_out);
 }
 
 bool Http2FloodConnection::goaway_received() const {

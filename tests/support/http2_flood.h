@@ -20,9 +20,12 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -65,6 +68,13 @@ class Http2FloodConnection {
   Http2FloodResult ContinuationFlood(absl::string_view path, std::size_t bytes,
                                      absl::Duration time_limit);
 
+  // Sends one whole call of `path` carrying `message`, with `extra_headers`
+  // added to its header block as given (a test may send what no client
+  // library would). False when the server closed the connection.
+  bool SendRequest(
+      absl::string_view path, absl::string_view message,
+      const std::vector<std::pair<std::string, std::string>>& extra_headers);
+
   // Whether the server sent GOAWAY / ended the connection so far.
   bool goaway_received() const;
   bool closed_by_server() const;
@@ -80,6 +90,8 @@ class Http2FloodConnection {
   bool Write(absl::string_view bytes, absl::Time deadline, bool* timed_out);
 
   int fd_ = -1;
+  // The next stream id SendRequest uses.
+  std::uint32_t next_stream_ = 1;
   std::shared_ptr<Shared> shared_;
   std::thread reader_;
 };
