@@ -1,5 +1,6 @@
 #include "graph/graph_connector_store.h"
 
+#include <cstddef>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -14,6 +16,7 @@
 #include "cpprest/base_uri.h"
 #include "graph/graph_errors.h"
 #include "observability/gateway_metrics.h"
+#include "store/page_budget.h"
 #include "text/untrusted_text.h"
 #include "translation/graph_json.h"
 #include "translation/graph_patch.h"
@@ -28,6 +31,7 @@ using store::CallContext;
 constexpr absl::string_view kCollectionPath =
     "/deviceManagement/ndesConnectors";
 constexpr absl::string_view kPageTokenPrefix = "graph.v1:";
+constexpr absl::string_view kSkipPageTokenPrefix = "graph.v1+";
 
 using http::HttpCallback;
 
@@ -93,31 +97,54 @@ absl::StatusOr<std::string> IdSegment(absl::string_view id) {
   return segment;
 }
 
-// A page token carries only the query of Graph's @odata.nextLink: the
-// gateway always sends it to its own collection URL, whatever host or path
-// the token or Graph named.
-std::string EncodePageToken(absl::string_view query) {
-  return absl::WebSafeBase64Escape(absl::StrCat(kPageTokenPrefix, query));
+// Where a page starts: the query of the Graph request that fetches it, and
+// how many of the items Graph answers were on the previous page (a page cut
+// short to fit the answer's size ends inside Graph's page).
+struct PagePosition {
+  std::string query;
+  std::size_t skip = 0;
+};
+
+// A page token carries only the query of Graph's @odata.nextLink (and a
+// count of items to skip): the gateway always sends it to its own
+// collection URL, whatever host or path the token or Graph named.
+std::string EncodePageToken(absl::string_view query, std::size_t skip = 0) {
+  if (skip == 0) {
+    return absl::WebSafeBase64Escape(absl::StrCat(kPageTokenPrefix, query));
+  }
+  return absl::WebSafeBase64Escape(
+      absl::StrCat(kSkipPageTokenPrefix, skip, ":", query));
 }
 
-absl::StatusOr<std::string> DecodePageToken(absl::string_view token) {
+absl::StatusOr<PagePosition> DecodePageToken(absl::string_view token) {
   std::string raw;
   absl::string_view query;
+  PagePosition position;
   bool valid = absl::WebSafeBase64Unescape(token, &raw);
   if (valid) {
     query = raw;
-    valid = absl::ConsumePrefix(&query, kPageTokenPrefix) && !query.empty();
+    if (absl::ConsumePrefix(&query, kSkipPageTokenPrefix)) {
+      const std::size_t colon = query.find(':');
+      valid = colon != absl::string_view::npos &&
+              absl::SimpleAtoi(query.substr(0, colon), &position.skip) &&
+              position.skip > 0;
+      if (valid) query.remove_prefix(colon + 1);
+    } else {
+      valid = absl::ConsumePrefix(&query, kPageTokenPrefix);
+    }
+    valid = valid && !query.empty();
   }
   for (char c : query) {
     const unsigned char u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u >= 0x7f || c == '#' || c == '\\') valid = false;
   }
-  if (!valid || EncodePageToken(query) != token) {
+  if (!valid || EncodePageToken(query, position.skip) != token) {
     return absl::InvalidArgumentError(
         "page_token is not a page token issued by this gateway; start again "
         "with an empty page_token");
   }
-  return std::string(query);
+  position.query = std::string(query);
+  return position;
 }
 
 // The client-request-id of a store call: the gRPC call's request id when it
@@ -365,21 +392,23 @@ void GraphConnectorStore::Get(const CallContext& context, std::string id,
 void GraphConnectorStore::List(const CallContext& context, int page_size,
                                std::string page_token,
                                store::StoreCallback<store::ListPage> done) {
-  std::string url;
+  PagePosition position;
   if (page_token.empty()) {
-    url = absl::StrCat(collection_url_, "?$top=", page_size);
+    position.query = absl::StrCat("$top=", page_size);
   } else {
-    absl::StatusOr<std::string> query = DecodePageToken(page_token);
-    if (!query.ok()) {
-      std::move(done)(query.status());
+    absl::StatusOr<PagePosition> decoded = DecodePageToken(page_token);
+    if (!decoded.ok()) {
+      std::move(done)(decoded.status());
       return;
     }
-    url = absl::StrCat(collection_url_, "?", *query);
+    position = *std::move(decoded);
   }
+  std::string url = absl::StrCat(collection_url_, "?", position.query);
   SendToGraph(
       context, ClientRequestId(context), "GET", std::move(url), std::nullopt,
       "",
-      [done = Track(std::move(done))](
+      [position, max_bytes = context.max_page_bytes,
+       done = Track(std::move(done))](
           absl::StatusOr<http::HttpResponse> response) mutable {
         if (!response.ok()) {
           std::move(done)(response.status());
@@ -399,14 +428,23 @@ void GraphConnectorStore::List(const CallContext& context, int page_size,
           return;
         }
         store::ListPage page;
-        for (const web::json::value& item : json.at("value").as_array()) {
+        // Graph's page may be larger than an answer may be: the rest of it
+        // is the next page.
+        store::PageBudget budget(store::kMaxPageSize, max_bytes);
+        const web::json::array& items = json.at("value").as_array();
+        for (std::size_t i = position.skip; i < items.size(); ++i) {
           absl::StatusOr<NdesConnector> connector =
-              translation::ConnectorFromGraphJson(item);
+              translation::ConnectorFromGraphJson(items.at(i));
           if (!connector.ok()) {
             std::move(done)(absl::InternalError(
                 absl::StrCat("Graph listed an item that is not an "
                              "ndesConnector: ",
                              connector.status().message())));
+            return;
+          }
+          if (!budget.Fits(*connector)) {
+            page.next_page_token = EncodePageToken(position.query, i);
+            std::move(done)(std::move(page));
             return;
           }
           page.connectors.push_back(*std::move(connector));

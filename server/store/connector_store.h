@@ -32,6 +32,7 @@
 #ifndef NDES_SERVER_STORE_CONNECTOR_STORE_H_
 #define NDES_SERVER_STORE_CONNECTOR_STORE_H_
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,8 @@ namespace ndes::store {
 
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 1000;
+// Half of gRPC's default 4 MiB message limit.
+inline constexpr std::size_t kDefaultMaxPageBytes = 2 * 1024 * 1024;
 
 // What a store may need to know about the gRPC call it serves.
 struct CallContext {
@@ -57,6 +60,9 @@ struct CallContext {
   // that call a remote peer send it along (Graph: client-request-id) and
   // never use it for anything else.
   std::string request_id;
+  // The most bytes a List page's connectors may take in the answer
+  // (page_budget.h); the service derives it from its message limit.
+  std::size_t max_page_bytes = kDefaultMaxPageBytes;
 };
 
 // A masked update: which fields to write, and their values. Applying it
@@ -99,7 +105,9 @@ class ConnectorStore {
                    StoreCallback<ndes::v1::NdesConnector> done) = 0;
 
   // Up to `page_size` connectors with ids after the position `page_token`
-  // encodes (empty: from the start).
+  // encodes (empty: from the start), and no more than fit in
+  // context.max_page_bytes (at least one): a page cut short by its bytes has
+  // a next_page_token like a full one.
   virtual void List(const CallContext& context, int page_size,
                     std::string page_token, StoreCallback<ListPage> done) = 0;
 

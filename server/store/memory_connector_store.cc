@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "store/page_budget.h"
 #include "store/page_token.h"
 #include "translation/resource_id.h"
 
@@ -29,7 +30,7 @@ void MemoryConnectorStore::Get(const CallContext& /*context*/, std::string id,
   std::move(done)(std::move(result));
 }
 
-void MemoryConnectorStore::List(const CallContext& /*context*/, int page_size,
+void MemoryConnectorStore::List(const CallContext& context, int page_size,
                                 std::string page_token,
                                 StoreCallback<ListPage> done) {
   absl::StatusOr<std::string> after =
@@ -40,16 +41,18 @@ void MemoryConnectorStore::List(const CallContext& /*context*/, int page_size,
   }
   ListPage page;
   bool more = false;
+  PageBudget budget(page_size, context.max_page_bytes);
   {
     absl::MutexLock lock(&mu_);
     // Every id is non-empty, so upper_bound("") starts at the first one.
     for (auto it = connectors_.upper_bound(*after); it != connectors_.end();
          ++it) {
-      if (static_cast<int>(page.connectors.size()) == page_size) {
+      ndes::v1::NdesConnector answered = AnsweredConnector(it->second);
+      if (!budget.Fits(answered)) {
         more = true;
         break;
       }
-      page.connectors.push_back(AnsweredConnector(it->second));
+      page.connectors.push_back(std::move(answered));
     }
   }
   if (more && !page.connectors.empty()) {

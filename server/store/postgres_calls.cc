@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "store/page_budget.h"
 #include "store/page_token.h"
 #include "store/stored_connector.h"
 
@@ -95,6 +96,7 @@ absl::StatusOr<ndes::v1::NdesConnector> GetConnector(Connection& connection,
 
 absl::StatusOr<ListPage> ListConnectors(Connection& connection,
                                         const std::string& after, int page_size,
+                                        std::size_t max_bytes,
                                         absl::string_view page_token_tag) {
   // One row more than the page tells whether another page follows.
   absl::StatusOr<ResultPtr> result = connection.Exec(
@@ -104,9 +106,10 @@ absl::StatusOr<ListPage> ListConnectors(Connection& connection,
       {after, absl::StrCat(page_size + 1)});
   if (!result.ok()) return result.status();
   ListPage page;
+  PageBudget budget(page_size, max_bytes);
   const int rows = PQntuples(result->get());
   for (int row = 0; row < rows; ++row) {
-    if (row == page_size) {
+    if (budget.full()) {
       page.next_page_token =
           EncodePageToken(page_token_tag, page.connectors.back().id());
       break;
@@ -115,7 +118,13 @@ absl::StatusOr<ListPage> ListConnectors(Connection& connection,
     absl::StatusOr<StoredConnector> stored = StoredOfRow(
         connection, id, Value(*result, row, 1), Value(*result, row, 2));
     if (!stored.ok()) return stored.status();
-    page.connectors.push_back(AnsweredConnector(*stored));
+    ndes::v1::NdesConnector answered = AnsweredConnector(*stored);
+    if (!budget.Fits(answered)) {
+      page.next_page_token =
+          EncodePageToken(page_token_tag, page.connectors.back().id());
+      break;
+    }
+    page.connectors.push_back(std::move(answered));
   }
   return page;
 }

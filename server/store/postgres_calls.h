@@ -12,6 +12,7 @@
 #ifndef NDES_SERVER_STORE_POSTGRES_CALLS_H_
 #define NDES_SERVER_STORE_POSTGRES_CALLS_H_
 
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <variant>
@@ -76,10 +77,11 @@ absl::StatusOr<ndes::v1::NdesConnector> GetConnector(Connection& connection,
                                                      const std::string& id);
 
 // The page of at most `page_size` connectors whose ids follow `after`, in
-// id order, with the token of the next page when more follow (page tokens
-// tagged `page_token_tag`).
+// id order and within `max_bytes` (page_budget.h), with the token of the
+// next page when more follow (page tokens tagged `page_token_tag`).
 absl::StatusOr<ListPage> ListConnectors(Connection& connection,
                                         const std::string& after, int page_size,
+                                        std::size_t max_bytes,
                                         absl::string_view page_token_tag);
 
 // Creates `connector` (whose id is set) in a transaction whose statements

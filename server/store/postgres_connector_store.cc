@@ -144,8 +144,10 @@ void PostgresConnectorStore::List(const CallContext& context, int page_size,
   }
   Enqueue(std::make_unique<CallJob<ListPage>>(
       context.deadline, /*write=*/false,
-      [after = *std::move(after), page_size](Connection& connection) {
-        return ListConnectors(connection, after, page_size, kPageTokenTag);
+      [after = *std::move(after), page_size,
+       max_bytes = context.max_page_bytes](Connection& connection) {
+        return ListConnectors(connection, after, page_size, max_bytes,
+                              kPageTokenTag);
       },
       std::move(done)));
 }

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "store/page_budget.h"
 #include "store/page_token.h"
 
 namespace ndes::store::sqlite_internal {
@@ -46,6 +47,7 @@ absl::StatusOr<std::optional<StoredConnector>> ReadStored(
 
 absl::StatusOr<ListPage> ReadPage(Connection& connection,
                                   absl::string_view after, int page_size,
+                                  std::size_t max_bytes,
                                   absl::string_view page_token_tag) {
   absl::StatusOr<Statement> stmt = connection.Prepare(
       "SELECT id, body, revision FROM connectors WHERE id > ?1 "
@@ -55,9 +57,10 @@ absl::StatusOr<ListPage> ReadPage(Connection& connection,
   // One row more than the page tells whether another page follows.
   stmt->BindInt64(2, static_cast<std::int64_t>(page_size) + 1);
   ListPage page;
+  PageBudget budget(page_size, max_bytes);
   int rc;
   while ((rc = stmt->Step()) == SQLITE_ROW) {
-    if (static_cast<int>(page.connectors.size()) == page_size) {
+    if (budget.full()) {
       page.next_page_token =
           EncodePageToken(page_token_tag, page.connectors.back().id());
       break;
@@ -67,6 +70,11 @@ absl::StatusOr<ListPage> ReadPage(Connection& connection,
     if (!connector.ok()) return Damaged(connection.path(), connector.status());
     connector->set_etag(
         EtagForRevision(static_cast<std::uint64_t>(stmt->ColumnInt64(2))));
+    if (!budget.Fits(*connector)) {
+      page.next_page_token =
+          EncodePageToken(page_token_tag, page.connectors.back().id());
+      break;
+    }
     page.connectors.push_back(*std::move(connector));
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

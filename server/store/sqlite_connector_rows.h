@@ -11,6 +11,7 @@
 #ifndef NDES_SERVER_STORE_SQLITE_CONNECTOR_ROWS_H_
 #define NDES_SERVER_STORE_SQLITE_CONNECTOR_ROWS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,10 +31,11 @@ absl::StatusOr<std::optional<StoredConnector>> ReadStored(
     Connection& connection, absl::string_view id);
 
 // The page of at most `page_size` connectors whose ids follow `after`, in
-// id order, with the token of the next page when more follow (page tokens
-// tagged `page_token_tag`).
+// id order and within `max_bytes` (page_budget.h), with the token of the
+// next page when more follow (page tokens tagged `page_token_tag`).
 absl::StatusOr<ListPage> ReadPage(Connection& connection,
                                   absl::string_view after, int page_size,
+                                  std::size_t max_bytes,
                                   absl::string_view page_token_tag);
 
 // Stores `connector` under its id with the next revision (++*revision);

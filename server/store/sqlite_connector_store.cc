@@ -115,7 +115,7 @@ void SqliteConnectorStore::Get(const CallContext& /*context*/, std::string id,
   std::move(done)(std::move(result));
 }
 
-void SqliteConnectorStore::List(const CallContext& /*context*/, int page_size,
+void SqliteConnectorStore::List(const CallContext& context, int page_size,
                                 std::string page_token,
                                 StoreCallback<ListPage> done) {
   absl::StatusOr<std::string> after =
@@ -129,8 +129,8 @@ void SqliteConnectorStore::List(const CallContext& /*context*/, int page_size,
     std::move(done)(reader.status());
     return;
   }
-  absl::StatusOr<ListPage> result =
-      ReadPage(**reader, *after, page_size, kPageTokenTag);
+  absl::StatusOr<ListPage> result = ReadPage(
+      **reader, *after, page_size, context.max_page_bytes, kPageTokenTag);
   ReleaseReader(*std::move(reader));
   std::move(done)(std::move(result));
 }

@@ -128,12 +128,14 @@ absl::StatusOr<ndes::v1::NdesConnector> SyncStore::Get(const std::string& id) {
 }
 
 absl::StatusOr<ListPage> SyncStore::List(int page_size,
-                                         const std::string& page_token) {
+                                         const std::string& page_token,
+                                         std::size_t max_page_bytes) {
   using Result = absl::StatusOr<ListPage>;
+  CallContext context;
+  context.max_page_bytes = max_page_bytes;
   return Await<Result>(
       [&](StoreCallback<ListPage> done) {
-        store_->List(CallContext(), page_size, page_token,
-                     Track(std::move(done)));
+        store_->List(context, page_size, page_token, Track(std::move(done)));
       },
       Timeout());
 }

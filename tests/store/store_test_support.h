@@ -9,6 +9,7 @@
 #define NDES_TESTS_STORE_STORE_TEST_SUPPORT_H_
 
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <utility>
@@ -108,8 +109,9 @@ class SyncStore {
       : store_(&store), counts_(std::make_shared<CallbackCounts>()) {}
 
   absl::StatusOr<ndes::v1::NdesConnector> Get(const std::string& id);
-  absl::StatusOr<ListPage> List(int page_size,
-                                const std::string& page_token = "");
+  absl::StatusOr<ListPage> List(
+      int page_size, const std::string& page_token = "",
+      std::size_t max_page_bytes = kDefaultMaxPageBytes);
   absl::StatusOr<ndes::v1::NdesConnector> Create(
       ndes::v1::NdesConnector connector);
   absl::StatusOr<ndes::v1::NdesConnector> Update(UpdateCommand command);
