@@ -98,7 +98,8 @@ void InstallFloodGuard(listener::FloodGuard& guard,
 
 struct GatewayServer::Services {
   Services(store::ConnectorStore& store, const GatewayServerOptions& options)
-      : connectors(store, options.authorizer),
+      : connectors(store, options.authorizer,
+                   static_cast<std::size_t>(options.max_message_bytes)),
         reflection_v1(reflection::DescriptorIndex::Embedded(),
                       ServedServiceNames(), Admission(options.authorizer)),
         reflection_v1alpha(reflection::DescriptorIndex::Embedded(),

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -69,6 +70,21 @@ absl::Status WithRequestId(const absl::Status& status,
   return with_id;
 }
 
+// The status of an answer of `size` bytes that does not fit the message
+// limit: a connector stored before the field limits applied, or one that
+// Graph holds, can be that large.
+absl::Status AnswerTooLarge(absl::string_view method, std::size_t size,
+                            std::size_t limit) {
+  const bool write =
+      absl::StartsWith(method, "Create") || absl::StartsWith(method, "Update");
+  return absl::ResourceExhaustedError(absl::StrCat(
+      write ? "the write was applied, but its answer" : "the answer", " is ",
+      size, " bytes, more than the message limit of ", limit,
+      " bytes (--max_message_bytes): the connector holds more than the field "
+      "limits allow (stored before they applied, or kept by Graph); update "
+      "it to shorten its fields"));
+}
+
 }  // namespace
 
 void InFlightCalls::Add(Call* call) {
@@ -109,9 +125,11 @@ int InFlightCalls::Abandon() {
 }
 
 Call::Call(grpc::CallbackServerContext* context, absl::string_view method,
-           grpc::ByteBuffer* response, std::shared_ptr<InFlightCalls> in_flight)
+           grpc::ByteBuffer* response, std::shared_ptr<InFlightCalls> in_flight,
+           std::size_t max_message_bytes)
     : reactor_(context->DefaultReactor()),
       response_(response),
+      max_message_bytes_(max_message_bytes),
       method_(method),
       start_(absl::Now()),
       in_flight_(std::move(in_flight)),
@@ -123,6 +141,9 @@ Call::Call(grpc::CallbackServerContext* context, absl::string_view method,
   store_context_.deadline = absl::FromChrono(context->deadline());
   store_context_.authorization = MetadataValue(*context, "authorization");
   store_context_.request_id = std::move(request_id);
+  // The rest of the answer (the next page token, the message framing) fits
+  // in the other half.
+  store_context_.max_page_bytes = max_message_bytes / 2;
 }
 
 Call::~Call() { in_flight_->Remove(this); }
@@ -181,6 +202,9 @@ void Call::Finish(const absl::Status& status,
       sent = absl::InternalError(
           absl::StrCat("the response could not be serialized: ",
                        serialized.error_message()));
+    } else if (response_->Length() > max_message_bytes_) {
+      sent = AnswerTooLarge(method_, response_->Length(), max_message_bytes_);
+      response_->Clear();
     }
   }
   if (!sent.ok()) sent = WithRequestId(sent, store_context_.request_id);

@@ -18,6 +18,7 @@
 #define NDES_SERVER_SERVICE_GRPC_CALL_H_
 
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -66,10 +67,17 @@ class InFlightCalls {
 
 class Call {
  public:
+  // gRPC's default message limit.
+  static constexpr std::size_t kDefaultMaxMessageBytes = 4 * 1024 * 1024;
+
   // `method`: the RPC's short name (a string literal). `response`: where the
   // serialized answer goes; owned by gRPC, valid until the call finishes.
+  // `max_message_bytes`: the server's message limit; an answer larger than
+  // it is replaced by RESOURCE_EXHAUSTED (see Finish), and List pages are
+  // kept to half of it (CallContext::max_page_bytes).
   Call(grpc::CallbackServerContext* context, absl::string_view method,
-       grpc::ByteBuffer* response, std::shared_ptr<InFlightCalls> in_flight);
+       grpc::ByteBuffer* response, std::shared_ptr<InFlightCalls> in_flight,
+       std::size_t max_message_bytes = kDefaultMaxMessageBytes);
   ~Call();
 
   Call(const Call&) = delete;
@@ -97,8 +105,11 @@ class Call {
   // `access`; false after finishing the call with the refusal.
   bool Authorize(const Authorizer* authorizer, Access access);
 
-  // Only after a successful Claim(). OK answers `response`; any other
-  // status is sent with the request id added to its message.
+  // Only after a successful Claim(). OK answers `response`, unless it is
+  // larger than the message limit: then RESOURCE_EXHAUSTED saying so (gRPC
+  // would refuse to send it after the call had been logged and counted as
+  // OK); any other status is sent with the request id added to its message.
+  // The call is logged and counted with the status the client gets.
   void Finish(const absl::Status& status,
               const google::protobuf::MessageLite* response = nullptr);
 
@@ -109,6 +120,7 @@ class Call {
  private:
   grpc::ServerUnaryReactor* reactor_;
   grpc::ByteBuffer* response_;
+  const std::size_t max_message_bytes_;
   absl::string_view method_;
   absl::Time start_;
   std::shared_ptr<InFlightCalls> in_flight_;

@@ -30,9 +30,12 @@ store::StoreCallback<T> AnswerWith(std::unique_ptr<Call> call) {
 
 }  // namespace
 
-NdesConnectorServiceImpl::NdesConnectorServiceImpl(store::ConnectorStore& store,
-                                                   const Authorizer* authorizer)
-    : store_(store), authorizer_(authorizer) {}
+NdesConnectorServiceImpl::NdesConnectorServiceImpl(
+    store::ConnectorStore& store, const Authorizer* authorizer,
+    std::size_t max_message_bytes)
+    : store_(store),
+      authorizer_(authorizer),
+      max_message_bytes_(max_message_bytes) {}
 
 int NdesConnectorServiceImpl::AbandonCallsInFlight() {
   return in_flight_->Abandon();
@@ -52,7 +55,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::UpdateNdesConnectors(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "UpdateNdesConnectors", response,
-                                     in_flight_);
+                                     in_flight_, max_message_bytes_);
   ndes::v1::UpdateNdesConnectorsRequest request;
   if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
@@ -70,8 +73,8 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::UpdateNdesConnectors(
 grpc::ServerUnaryReactor* NdesConnectorServiceImpl::GetNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
-  auto call =
-      std::make_unique<Call>(context, "GetNdesConnector", response, in_flight_);
+  auto call = std::make_unique<Call>(context, "GetNdesConnector", response,
+                                     in_flight_, max_message_bytes_);
   ndes::v1::GetNdesConnectorRequest request;
   if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kRead)) {
@@ -90,7 +93,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::ListNdesConnectors(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "ListNdesConnectors", response,
-                                     in_flight_);
+                                     in_flight_, max_message_bytes_);
   ndes::v1::ListNdesConnectorsRequest request;
   if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kRead)) {
@@ -123,7 +126,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::CreateNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "CreateNdesConnector", response,
-                                     in_flight_);
+                                     in_flight_, max_message_bytes_);
   ndes::v1::CreateNdesConnectorRequest request;
   if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
@@ -142,7 +145,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::DeleteNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "DeleteNdesConnector", response,
-                                     in_flight_);
+                                     in_flight_, max_message_bytes_);
   ndes::v1::DeleteNdesConnectorRequest request;
   if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {

@@ -39,8 +39,10 @@ class NdesConnectorServiceImpl final : public RawNdesConnectorService {
  public:
   // `authorizer` may be null (no inbound auth); when set, it is asked
   // before the store is touched, and must outlive the service.
-  explicit NdesConnectorServiceImpl(store::ConnectorStore& store,
-                                    const Authorizer* authorizer = nullptr);
+  // `max_message_bytes`: the server's message limit (grpc_call.h).
+  explicit NdesConnectorServiceImpl(
+      store::ConnectorStore& store, const Authorizer* authorizer = nullptr,
+      std::size_t max_message_bytes = Call::kDefaultMaxMessageBytes);
 
   // For shutdown when the drain time has run out: finishes every call still
   // waiting for its store with UNAVAILABLE, so that the server can stop;
@@ -74,6 +76,7 @@ class NdesConnectorServiceImpl final : public RawNdesConnectorService {
  private:
   store::ConnectorStore& store_;
   const Authorizer* authorizer_;
+  const std::size_t max_message_bytes_;
   // Shared with every call: a store may destroy a call's callback (and so
   // the call) after the service is gone.
   std::shared_ptr<InFlightCalls> in_flight_ = std::make_shared<InFlightCalls>();

@@ -73,6 +73,20 @@ class Client {
     return stub_->UpdateNdesConnectors(&context, request, &out);
   }
 
+  // Gives `id` the most scope tags of the longest ids the limits allow.
+  grpc::Status TagAll(const std::string& id) {
+    v1::UpdateNdesConnectorsRequest request;
+    request.mutable_ndes_connector()->set_id(id);
+    for (int i = 0; i < 100; ++i) {
+      request.mutable_ndes_connector()->add_role_scope_tag_ids(
+          absl::StrCat(i, std::string(120, 't')));
+    }
+    request.mutable_update_mask()->add_paths("role_scope_tag_ids");
+    NdesConnector out;
+    grpc::ClientContext context;
+    return stub_->UpdateNdesConnectors(&context, request, &out);
+  }
+
   grpc::Status Get(const std::string& id, NdesConnector* out) {
     v1::GetNdesConnectorRequest request;
     request.set_id(id);
@@ -185,12 +199,13 @@ void RunDiskFullScenario() {
     if (std::filesystem::exists(path + "-wal")) {
       largest = std::max(largest, std::filesystem::file_size(path + "-wal"));
     }
-    rlimit limit{largest + 16 * 1024, RLIM_INFINITY};
+    rlimit limit{largest + 4 * 1024, RLIM_INFINITY};
     ASSERT_EQ(prlimit(gateway.pid(), RLIMIT_FSIZE, &limit, nullptr), 0)
         << std::strerror(errno);
 
-    // A 1 MiB value needs far more WAL than the limit leaves.
-    grpc::Status big = client.Rename("before-0", std::string(1 << 20, 'x'));
+    // The largest connector the field limits allow (about 13 KiB of scope
+    // tags) needs more WAL frames than the limit leaves.
+    grpc::Status big = client.TagAll("before-0");
     EXPECT_FALSE(big.ok()) << "a write past the file size limit was acknowledged";
     EXPECT_EQ(big.error_code(), grpc::StatusCode::UNAVAILABLE)
         << big.error_message();

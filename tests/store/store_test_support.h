@@ -84,7 +84,8 @@ UpdateCommand MakeUpdate(const ndes::v1::NdesConnector& values,
                          const std::vector<std::string>& mask_paths,
                          std::string expected_etag = "");
 
-// A command that sets display_name of `id` to `display_name`.
+// A command that sets display_name of `id` to `display_name`, however
+// long (stores do not apply the field limits).
 UpdateCommand RenameCommand(const std::string& id,
                             const std::string& display_name,
                             std::string expected_etag = "");
