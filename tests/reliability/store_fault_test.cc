@@ -131,6 +131,78 @@ TEST(StoreFaultTest, DamagedGatewayDatabaseIsRefusedAndLeftByteIdentical) {
               std::filesystem::file_size(path + "-wal") == 0);
 }
 
+TEST(StoreFaultTest, DeletedLockFileLetsNoSecondGatewayOpenTheFile) {
+  TempDir dir;
+  const std::string path = dir.Path("shared.db");
+  GatewayProcess first({"--store=sqlite:" + path});
+  ASSERT_TRUE(first.Start().ok()) << first.Log();
+  ASSERT_TRUE(Client(first).Create("owned", "by the first").ok());
+  ASSERT_TRUE(std::filesystem::remove(path + ".lock"));
+
+  GatewayProcess second({"--store=sqlite:" + path});
+  EXPECT_EQ(second.RunToExit(), 1);
+  EXPECT_THAT(second.Log(),
+              AllOf(HasSubstr(path), HasSubstr("in use by another")));
+  Client client(first);
+  NdesConnector owned;
+  ASSERT_TRUE(client.Get("owned", &owned).ok());
+  EXPECT_TRUE(client.Rename("owned", "still the first").ok());
+  EXPECT_EQ(first.Terminate(), 0);
+}
+
+// Polls the health of `gateway` until it is `expected`; false after 10 s.
+bool HealthBecomes(const GatewayProcess& gateway, const std::string& expected) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (CheckHealth(gateway.Channel()) != expected) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return true;
+}
+
+TEST(StoreFaultTest, DeletedStoreFileTurnsNotServingAndRefusesWrites) {
+  TempDir dir;
+  const std::string path = dir.Path("deleted.db");
+  GatewayProcess gateway({"--store=sqlite:" + path});
+  ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
+  Client client(gateway);
+  ASSERT_TRUE(client.Create("before", "acknowledged").ok());
+  NdesConnector before;
+  ASSERT_TRUE(client.Get("before", &before).ok());
+  ASSERT_TRUE(std::filesystem::remove(path));
+
+  const grpc::Status refused = client.Create("after", "into nothing");
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(refused.error_message(),
+              AllOf(HasSubstr(path), HasSubstr("was deleted")));
+  EXPECT_TRUE(HealthBecomes(gateway, "NOT_SERVING")) << gateway.Log();
+  EXPECT_THAT(gateway.Log(), AllOf(HasSubstr("ERROR"), HasSubstr(path),
+                                   HasSubstr("was deleted")));
+  // What was acknowledged is still read, over the connection open to the
+  // old file.
+  EXPECT_TRUE(client.Get("before", &before).ok());
+  EXPECT_EQ(gateway.Terminate(), 0);
+}
+
+TEST(StoreFaultTest, ReplacedStoreFileTurnsNotServingAndRefusesWrites) {
+  TempDir dir;
+  const std::string path = dir.Path("replaced.db");
+  GatewayProcess gateway({"--store=sqlite:" + path});
+  ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
+  Client client(gateway);
+  ASSERT_TRUE(client.Create("before", "acknowledged").ok());
+  // A restore of a copy, as a backup tool would do it: renamed over.
+  std::filesystem::copy_file(path, dir.Path("copy.db"));
+  std::filesystem::rename(dir.Path("copy.db"), path);
+
+  const grpc::Status refused = client.Create("after", "into the old file");
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(refused.error_message(),
+              AllOf(HasSubstr(path), HasSubstr("was replaced")));
+  EXPECT_TRUE(HealthBecomes(gateway, "NOT_SERVING")) << gateway.Log();
+  EXPECT_EQ(gateway.Terminate(), 0);
+}
+
 // Root ignores permission bits, so "unwritable" is a path no one can
 // create: its directory is a regular file.
 TEST(StoreFaultTest, StorePathUnderARegularFileIsRefusedNamingIt) {
