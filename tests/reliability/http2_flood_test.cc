@@ -66,6 +66,9 @@ int PortOf(const std::string& address) {
 class Http2FloodTest : public ::testing::TestWithParam<Listener> {
  protected:
   void SetUp() override {
+    if (kAddressSanitizer) {
+      GTEST_SKIP() << "memory figures mean nothing under AddressSanitizer";
+    }
     gateway_ = std::make_unique<GatewayProcess>(std::vector<std::string>{
         "--store=memory", "--health_listen=127.0.0.1:0"});
     ASSERT_TRUE(gateway_->Start().ok()) << gateway_->Log();
@@ -123,14 +126,17 @@ class Http2FloodTest : public ::testing::TestWithParam<Listener> {
   void ExpectBoundedAndServing(std::int64_t ceiling) {
     const std::int64_t peak = ProcessStatusBytes(gateway_->pid(), "VmHWM");
     std::int64_t resident = ProcessStatusBytes(gateway_->pid(), "VmRSS");
-    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    const absl::Time flood_over = absl::Now();
+    const absl::Time deadline = flood_over + absl::Seconds(10);
     while (resident >= 96 * kMiB && absl::Now() < deadline) {
       absl::SleepFor(absl::Milliseconds(100));
       resident = ProcessStatusBytes(gateway_->pid(), "VmRSS");
     }
-    std::fprintf(stderr, "peak VmHWM %lld MiB, VmRSS %lld MiB after\n",
+    std::fprintf(stderr,
+                 "peak VmHWM %lld MiB; VmRSS %lld MiB %s after the flood\n",
                  static_cast<long long>(peak / kMiB),
-                 static_cast<long long>(resident / kMiB));
+                 static_cast<long long>(resident / kMiB),
+                 absl::FormatDuration(absl::Now() - flood_over).c_str());
     EXPECT_GT(peak, 0);
     EXPECT_LT(peak, ceiling) << "peak resident " << peak / kMiB << " MiB";
     EXPECT_LT(resident, 96 * kMiB)

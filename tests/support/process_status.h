@@ -11,6 +11,20 @@
 
 namespace ndes::testing {
 
+// Whether this build runs under AddressSanitizer, whose shadow memory and
+// quarantine make a process's memory figures say nothing of its own use.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kAddressSanitizer = true;
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+
 // The field `name` of /proc/`pid`/status ("VmRSS", "VmHWM"), in bytes; -1
 // when the process or the field is missing.
 std::int64_t ProcessStatusBytes(pid_t pid, absl::string_view name);
