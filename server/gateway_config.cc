@@ -141,14 +141,28 @@ constexpr char kUsage[] =
 // had on the machine that built it.
 constexpr char kProgramName[] = "ndes-gateway";
 
+// Abseil's default filename normalizer drops leading slashes, so a flag's
+// Filename() is this file's path with or without them, depending on whether
+// ConfigureGatewayUsage() has run and on how the compiler was given the path.
+absl::string_view WithoutLeadingSlashes(absl::string_view file) {
+  while (!file.empty() && (file.front() == '/' || file.front() == '\\')) {
+    file.remove_prefix(1);
+  }
+  return file;
+}
+
+bool IsThisFile(absl::string_view file) {
+  return WithoutLeadingSlashes(file) == WithoutLeadingSlashes(__FILE__);
+}
+
 std::string NormalizeFlagsFile(absl::string_view file) {
-  return file == __FILE__ ? std::string(kProgramName) : std::string(file);
+  return IsThisFile(file) ? std::string(kProgramName) : std::string(file);
 }
 
 // Whether `file` (as a flag's Filename() gives it) defines the gateway's own
 // flags, to tell them apart from the flags of libraries.
 bool IsGatewayFlagsFile(absl::string_view file) {
-  return file == kProgramName || file == __FILE__;
+  return file == kProgramName || IsThisFile(file);
 }
 
 absl::Status FlagError(absl::string_view message) {

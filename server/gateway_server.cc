@@ -98,7 +98,8 @@ void InstallFloodGuard(listener::FloodGuard& guard,
 
 struct GatewayServer::Services {
   Services(store::ConnectorStore& store, const GatewayServerOptions& options)
-      : connectors(store, options.authorizer,
+      : stats(options.metrics != nullptr ? *options.metrics : own_metrics),
+        connectors(store, stats, options.authorizer,
                    static_cast<std::size_t>(options.max_message_bytes)),
         reflection_v1(reflection::DescriptorIndex::Embedded(),
                       ServedServiceNames(), Admission(options.authorizer)),
@@ -129,6 +130,9 @@ struct GatewayServer::Services {
     };
   }
 
+  // Where the service's metrics go when the options name no registry.
+  observability::MetricsRegistry own_metrics;
+  service::ServiceStats stats;
   service::NdesConnectorServiceImpl connectors;
   health::ProbeHealthService probe_health{{kServiceName}, kLivenessService};
   reflection::ReflectionServiceV1 reflection_v1;

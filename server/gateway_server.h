@@ -45,6 +45,7 @@
 #include "listener/connection_table.h"
 #include "listener/flood_guard.h"
 #include "listener/grpc_listener.h"
+#include "observability/metrics_registry.h"
 #include "service/authorizer.h"
 #include "store/connector_store.h"
 #include "tls/tls_files.h"
@@ -79,6 +80,10 @@ struct GatewayServerOptions {
   bool allow_plaintext = false;
   // Inbound auth; null: none. Health never needs a credential.
   const service::Authorizer* authorizer = nullptr;
+  // The registry the service records its metrics into
+  // (service/service_stats.h); null: a registry of the server's own, which
+  // nothing exposes. Must outlive the server.
+  observability::MetricsRegistry* metrics = nullptr;
   // Serve grpc.reflection (v1 and v1alpha). With an authorizer, a
   // reflection stream needs a valid credential (no particular permission).
   bool reflection = true;

@@ -24,7 +24,9 @@
 #include "gateway_server.h"
 #include "logging/library_logs.h"
 #include "logging/log.h"
+#include "observability/gateway_metrics.h"
 #include "observability/metrics_http_server.h"
+#include "observability/process_metrics.h"
 #include "pplx/threadpool.h"
 #include "process/descriptor_limit.h"
 #include "process/memory_trimmer.h"
@@ -137,9 +139,18 @@ int main(int argc, char** argv) {
     config->server.authorizer = authorizer.get();
   }
 
+  // Every component records into the registry it is handed; /metrics
+  // serves this one. (The Graph backend's metrics live in it too.)
+  ndes::observability::MetricsRegistry& metrics_registry =
+      ndes::observability::Metrics().registry();
+  ndes::observability::AddBuildInfo(metrics_registry);
+  ndes::observability::AddProcessMetrics(metrics_registry);
+  config->server.metrics = &metrics_registry;
+
   const std::string store_name = ndes::RedactedStoreSpec(config->store_spec);
   absl::StatusOr<std::unique_ptr<ndes::store::ConnectorStore>> store =
-      ndes::OpenConnectorStore(config->store_spec, config->store);
+      ndes::OpenConnectorStore(config->store_spec, config->store,
+                               &metrics_registry);
   if (!store.ok()) {
     LogEvent(LogSeverity::kError,
              absl::StrCat("cannot open --store=", store_name, ": ",
@@ -157,7 +168,7 @@ int main(int argc, char** argv) {
   if (!config->metrics_listen.empty()) {
     absl::StatusOr<std::unique_ptr<ndes::observability::MetricsHttpServer>>
         started = ndes::observability::MetricsHttpServer::Start(
-            config->metrics_listen);
+            config->metrics_listen, metrics_registry);
     if (!started.ok()) {
       LogEvent(LogSeverity::kError,
                absl::StrCat("--metrics_listen: ", started.status().message()));

@@ -84,7 +84,8 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenPostgres(
 }
 
 absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenBackend(
-    absl::string_view spec, const StoreOptions& options) {
+    absl::string_view spec, const StoreOptions& options,
+    observability::MetricsRegistry* metrics) {
   // The embedded stores are written only through this process, so their
   // reads can be answered from memory.
   if (spec == "memory") {
@@ -114,7 +115,7 @@ absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenBackend(
           "--store=sqlite:/var/lib/ndes-gateway/connectors.db");
     }
     absl::StatusOr<std::unique_ptr<store::SqliteConnectorStore>> sqlite =
-        store::SqliteConnectorStore::Open(std::string(spec));
+        store::SqliteConnectorStore::Open(std::string(spec), metrics);
     if (!sqlite.ok()) return sqlite.status();
     return std::unique_ptr<store::ConnectorStore>(
         std::make_unique<store::ReadCacheConnectorStore>(*std::move(sqlite)));
@@ -141,13 +142,15 @@ std::string RedactedStoreSpec(absl::string_view spec) {
 }
 
 absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenConnectorStore(
-    absl::string_view spec, const StoreOptions& options) {
+    absl::string_view spec, const StoreOptions& options,
+    observability::MetricsRegistry* metrics) {
   absl::StatusOr<std::unique_ptr<store::ConnectorStore>> backend =
-      OpenBackend(spec, options);
+      OpenBackend(spec, options, metrics);
   if (!backend.ok()) return backend.status();
+  if (metrics == nullptr) return backend;
   return std::unique_ptr<store::ConnectorStore>(
       std::make_unique<observability::InstrumentedConnectorStore>(
-          std::string(BackendName(spec)), *std::move(backend)));
+          std::string(BackendName(spec)), *std::move(backend), *metrics));
 }
 
 }  // namespace ndes

@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "observability/metrics_registry.h"
 #include "store/connector_store.h"
 
 namespace ndes {
@@ -58,8 +59,13 @@ struct StoreOptions {
 // A PostgreSQL store opens even while its database is unreachable: it
 // starts unavailable (ConnectorStore::Available) and connects when it can.
 // Its errors name the URI with any password redacted.
+//
+// With `metrics` (which must outlive the store), every store operation is
+// recorded there (observability/instrumented_connector_store.h) along with
+// the backend's own metrics; without, nothing is recorded.
 absl::StatusOr<std::unique_ptr<store::ConnectorStore>> OpenConnectorStore(
-    absl::string_view spec, const StoreOptions& options = {});
+    absl::string_view spec, const StoreOptions& options = {},
+    observability::MetricsRegistry* metrics = nullptr);
 
 // `spec` as logs may show it: a PostgreSQL URI with its password replaced
 // by "***"; other specs unchanged.

@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "text/status_code_name.h"
 
 namespace ndes::logging {
 namespace {
@@ -280,47 +281,6 @@ LogSeverity CallSeverity(absl::StatusCode code) {
 
 }  // namespace
 
-absl::string_view StatusCodeName(absl::StatusCode code) {
-  switch (code) {
-    case absl::StatusCode::kOk:
-      return "OK";
-    case absl::StatusCode::kCancelled:
-      return "CANCELLED";
-    case absl::StatusCode::kUnknown:
-      return "UNKNOWN";
-    case absl::StatusCode::kInvalidArgument:
-      return "INVALID_ARGUMENT";
-    case absl::StatusCode::kDeadlineExceeded:
-      return "DEADLINE_EXCEEDED";
-    case absl::StatusCode::kNotFound:
-      return "NOT_FOUND";
-    case absl::StatusCode::kAlreadyExists:
-      return "ALREADY_EXISTS";
-    case absl::StatusCode::kPermissionDenied:
-      return "PERMISSION_DENIED";
-    case absl::StatusCode::kResourceExhausted:
-      return "RESOURCE_EXHAUSTED";
-    case absl::StatusCode::kFailedPrecondition:
-      return "FAILED_PRECONDITION";
-    case absl::StatusCode::kAborted:
-      return "ABORTED";
-    case absl::StatusCode::kOutOfRange:
-      return "OUT_OF_RANGE";
-    case absl::StatusCode::kUnimplemented:
-      return "UNIMPLEMENTED";
-    case absl::StatusCode::kInternal:
-      return "INTERNAL";
-    case absl::StatusCode::kUnavailable:
-      return "UNAVAILABLE";
-    case absl::StatusCode::kDataLoss:
-      return "DATA_LOSS";
-    case absl::StatusCode::kUnauthenticated:
-      return "UNAUTHENTICATED";
-    default:
-      return "UNKNOWN";
-  }
-}
-
 bool ParseLogFormat(absl::string_view text, LogFormat* format) {
   if (text == "text") {
     *format = LogFormat::kText;
@@ -361,8 +321,8 @@ void LogCall(const CallRecord& call) {
         "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"call\",\"method\":%s,"
         "\"code\":\"%s\",\"latency_ms\":%.3f,\"request_id\":%s",
         Now(), JsonLevel(severity), JsonString(call.method),
-        StatusCodeName(call.code), absl::ToDoubleMilliseconds(call.latency),
-        JsonString(call.request_id));
+        text::StatusCodeName(call.code),
+        absl::ToDoubleMilliseconds(call.latency), JsonString(call.request_id));
     if (!call.caller.empty()) {
       absl::StrAppend(&line, ",\"caller\":", JsonString(call.caller));
     }
@@ -372,7 +332,8 @@ void LogCall(const CallRecord& call) {
     line = absl::StrFormat(
         "%s %s call method=%s code=%s latency_ms=%.3f "
         "request_id=%s",
-        Now(), SeverityName(severity), call.method, StatusCodeName(call.code),
+        Now(), SeverityName(severity), call.method,
+        text::StatusCodeName(call.code),
         absl::ToDoubleMilliseconds(call.latency),
         absl::CEscape(call.request_id));
     if (!call.caller.empty()) {

@@ -44,9 +44,6 @@
 
 namespace ndes::logging {
 
-// "OK", "INVALID_ARGUMENT", ...
-absl::string_view StatusCodeName(absl::StatusCode code);
-
 enum class LogSeverity { kInfo, kWarning, kError };
 enum class LogFormat { kText, kJson };
 

@@ -27,17 +27,56 @@ absl::AnyInvocable<void(Result) &&> Recording(
 
 }  // namespace
 
+absl::string_view StoreOperationName(StoreOperation operation) {
+  switch (operation) {
+    case StoreOperation::kGet:
+      return "get";
+    case StoreOperation::kList:
+      return "list";
+    case StoreOperation::kCreate:
+      return "create";
+    case StoreOperation::kUpdate:
+      return "update";
+    case StoreOperation::kDelete:
+      return "delete";
+  }
+  return "unknown";
+}
+
+StoreOperationMetrics::StoreOperationMetrics(MetricsRegistry& registry,
+                                             absl::string_view backend,
+                                             StoreOperation operation)
+    : duration_(
+          registry
+              .AddHistogram("ndes_gateway_store_operation_duration_seconds",
+                            "Time a store takes to answer an operation, by "
+                            "backend and operation.",
+                            LatencyBuckets(), {"backend", "operation"})
+              .WithLabels({backend, StoreOperationName(operation)})),
+      operations_(
+          &registry.AddCounter(
+              "ndes_gateway_store_operations_total",
+              "Store operations answered, by backend, operation and "
+              "status code.",
+              {"backend", "operation", "code"}),
+          {std::string(backend), std::string(StoreOperationName(operation))}) {}
+
+void StoreOperationMetrics::Record(absl::StatusCode code,
+                                   absl::Duration latency) {
+  operations_.For(static_cast<int>(code)).Increment();
+  duration_.Observe(latency);
+}
+
 InstrumentedConnectorStore::InstrumentedConnectorStore(
     std::string backend, std::unique_ptr<store::ConnectorStore> inner,
-    GatewayMetrics& metrics)
+    MetricsRegistry& registry)
     : backend_(std::move(backend)),
       inner_(std::move(inner)),
-      get_(metrics.StoreOperationSeries(backend_, StoreOperation::kGet)),
-      list_(metrics.StoreOperationSeries(backend_, StoreOperation::kList)),
-      create_(metrics.StoreOperationSeries(backend_, StoreOperation::kCreate)),
-      update_(metrics.StoreOperationSeries(backend_, StoreOperation::kUpdate)),
-      delete_(
-          metrics.StoreOperationSeries(backend_, StoreOperation::kDelete)) {}
+      get_(registry, backend_, StoreOperation::kGet),
+      list_(registry, backend_, StoreOperation::kList),
+      create_(registry, backend_, StoreOperation::kCreate),
+      update_(registry, backend_, StoreOperation::kUpdate),
+      delete_(registry, backend_, StoreOperation::kDelete) {}
 
 void InstrumentedConnectorStore::Get(
     const store::CallContext& context, std::string id,

@@ -1,5 +1,5 @@
 // InstrumentedConnectorStore: a ConnectorStore that forwards every call to
-// another and records it in GatewayMetrics:
+// another and records it on the registry it is handed:
 //
 //   ndes_gateway_store_operations_total{backend,operation,code}
 //   ndes_gateway_store_operation_duration_seconds{backend,operation}
@@ -9,7 +9,7 @@
 //
 //   std::unique_ptr<store::ConnectorStore> store =
 //       std::make_unique<observability::InstrumentedConnectorStore>(
-//           "sqlite", *std::move(opened));
+//           "sqlite", *std::move(opened), registry);
 //
 // Thread-safe (as the inner store is). Recording takes no lock: the series
 // of each operation are resolved at construction.
@@ -19,18 +19,39 @@
 #include <memory>
 #include <string>
 
-#include "observability/gateway_metrics.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "observability/metric_series.h"
+#include "observability/metrics_registry.h"
 #include "store/connector_store.h"
 
 namespace ndes::observability {
 
+enum class StoreOperation { kGet, kList, kCreate, kUpdate, kDelete };
+// "get", "list", ...
+absl::string_view StoreOperationName(StoreOperation operation);
+
+// The series of one store operation of one backend.
+class StoreOperationMetrics {
+ public:
+  StoreOperationMetrics(MetricsRegistry& registry, absl::string_view backend,
+                        StoreOperation operation);
+  // One finished operation: its status code and how long it took.
+  void Record(absl::StatusCode code, absl::Duration latency);
+
+ private:
+  Histogram& duration_;
+  CodeCounters operations_;
+};
+
 class InstrumentedConnectorStore final : public store::ConnectorStore {
  public:
   // `backend`: the label value (memory, sqlite, graph, postgresql).
-  // Records into `metrics` (the process-wide instance by default).
+  // Records into `registry`, which must outlive this store.
   InstrumentedConnectorStore(std::string backend,
                              std::unique_ptr<store::ConnectorStore> inner,
-                             GatewayMetrics& metrics = Metrics());
+                             MetricsRegistry& registry);
 
   void Get(const store::CallContext& context, std::string id,
            store::StoreCallback<ndes::v1::NdesConnector> done) override;
@@ -52,11 +73,11 @@ class InstrumentedConnectorStore final : public store::ConnectorStore {
  private:
   const std::string backend_;
   const std::unique_ptr<store::ConnectorStore> inner_;
-  StoreOperationMetrics& get_;
-  StoreOperationMetrics& list_;
-  StoreOperationMetrics& create_;
-  StoreOperationMetrics& update_;
-  StoreOperationMetrics& delete_;
+  StoreOperationMetrics get_;
+  StoreOperationMetrics list_;
+  StoreOperationMetrics create_;
+  StoreOperationMetrics update_;
+  StoreOperationMetrics delete_;
 };
 
 }  // namespace ndes::observability

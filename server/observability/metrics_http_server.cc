@@ -4,7 +4,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "http_server/http_server.h"
-#include "observability/gateway_metrics.h"
 
 namespace ndes::observability {
 namespace {
@@ -49,8 +48,8 @@ HttpServerResponse Answer(const MetricsRegistry& registry,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
-    absl::string_view host_port, const MetricsRegistry* registry) {
-  if (registry == nullptr) registry = &Metrics().registry();
+    absl::string_view host_port, const MetricsRegistry& metrics) {
+  const MetricsRegistry* registry = &metrics;
   absl::StatusOr<std::unique_ptr<http_server::HttpServer>> server =
       http_server::HttpServer::Start(
           MetricsServerOptions(host_port),

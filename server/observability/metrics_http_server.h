@@ -39,14 +39,13 @@ namespace ndes::observability {
 class MetricsHttpServer {
  public:
   // Listens on `host_port` ("127.0.0.1:9464", "0.0.0.0:0", "[::1]:9464",
-  // "localhost:9464"; port 0 picks a free port) and serves `registry` (the
-  // process-wide Metrics().registry() when null), which must outlive the
-  // server.
+  // "localhost:9464"; port 0 picks a free port) and serves `registry`,
+  // which must outlive the server.
   // Errors: INVALID_ARGUMENT for a host_port that is not host:port;
   // UNAVAILABLE "cannot serve metrics on <address>: <why>" when it cannot be
   // listened on (in use, not an address of this host).
   static absl::StatusOr<std::unique_ptr<MetricsHttpServer>> Start(
-      absl::string_view host_port, const MetricsRegistry* registry = nullptr);
+      absl::string_view host_port, const MetricsRegistry& registry);
 
   // Stops.
   ~MetricsHttpServer();

@@ -43,8 +43,8 @@ bool IsLabelName(absl::string_view name) {
   if (name.empty() || absl::StartsWith(name, "__")) return false;
   for (std::size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
-    const bool valid = absl::ascii_isalpha(c) || c == '_' ||
-                       (i > 0 && absl::ascii_isdigit(c));
+    const bool valid =
+        absl::ascii_isalpha(c) || c == '_' || (i > 0 && absl::ascii_isdigit(c));
     if (!valid) return false;
   }
   return true;
@@ -77,9 +77,9 @@ absl::string_view TypeName(MetricType type) {
 }
 
 void AppendHeader(const MetricFamily& family, std::string* out) {
-  absl::StrAppend(out, "# HELP ", family.name(), " ",
-                  EscapeHelp(family.help()), "\n# TYPE ", family.name(), " ",
-                  TypeName(family.type()), "\n");
+  absl::StrAppend(out, "# HELP ", family.name(), " ", EscapeHelp(family.help()),
+                  "\n# TYPE ", family.name(), " ", TypeName(family.type()),
+                  "\n");
 }
 
 // {a="x",b="y"} plus an optional extra label (a histogram's le); nothing
@@ -134,8 +134,7 @@ std::string EscapeLabelValue(absl::string_view value) {
   return escaped;
 }
 
-std::vector<double> ExponentialBuckets(double start, double factor,
-                                       int count) {
+std::vector<double> ExponentialBuckets(double start, double factor, int count) {
   std::vector<double> bounds;
   double bound = start;
   for (int i = 0; i < count; ++i) {
@@ -190,8 +189,7 @@ Histogram::Snapshot Histogram::Read() const {
 
 // --- Families --------------------------------------------------------------
 
-MetricFamily::MetricFamily(std::string name, std::string help,
-                           MetricType type,
+MetricFamily::MetricFamily(std::string name, std::string help, MetricType type,
                            std::vector<std::string> label_names)
     : name_(std::move(name)),
       help_(std::move(help)),
@@ -262,8 +260,7 @@ void Family<Series>::AppendText(std::string* out) const {
   if (series_.empty()) return;
   AppendHeader(*this, out);
   for (const auto& [values, series] : series_) {
-    AppendSample(name(), LabelSet(label_names(), values), series->Value(),
-                 out);
+    AppendSample(name(), LabelSet(label_names(), values), series->Value(), out);
   }
 }
 
@@ -278,9 +275,8 @@ void Family<Histogram>::AppendText(std::string* out) const {
   for (const auto& [values, series] : series_) {
     const Histogram::Snapshot snapshot = series->Read();
     for (std::size_t i = 0; i < snapshot.cumulative.size(); ++i) {
-      const std::string le = i < bounds_.size()
-                                 ? FormatSampleValue(bounds_[i])
-                                 : std::string("+Inf");
+      const std::string le = i < bounds_.size() ? FormatSampleValue(bounds_[i])
+                                                : std::string("+Inf");
       AppendSample(bucket, LabelSet(label_names(), values, "le", le),
                    static_cast<double>(snapshot.cumulative[i]), out);
     }
@@ -288,6 +284,13 @@ void Family<Histogram>::AppendText(std::string* out) const {
     AppendSample(sum, labels, snapshot.sum, out);
     AppendSample(count, labels, static_cast<double>(snapshot.count), out);
   }
+}
+
+template <typename Series>
+bool Family<Series>::SameShape(const MetricFamily& other) const {
+  if (!MetricFamily::SameShape(other)) return false;
+  const auto* same_kind = dynamic_cast<const Family<Series>*>(&other);
+  return same_kind != nullptr && same_kind->bounds_ == bounds_;
 }
 
 template class Family<Counter>;
@@ -317,12 +320,19 @@ class MetricsRegistry::CallbackFamily final : public MetricFamily {
 MetricsRegistry::MetricsRegistry() = default;
 MetricsRegistry::~MetricsRegistry() = default;
 
-void MetricsRegistry::Register(std::unique_ptr<MetricFamily> family) {
+MetricFamily& MetricsRegistry::Register(std::unique_ptr<MetricFamily> family) {
   absl::MutexLock lock(&mu_);
-  const std::string name = family->name();
-  if (!families_.emplace(name, std::move(family)).second) {
-    Fail(absl::StrCat("metric ", name, " registered twice"));
+  auto it = families_.find(family->name());
+  if (it == families_.end()) {
+    const std::string name = family->name();
+    return *families_.emplace(name, std::move(family)).first->second;
   }
+  if (!it->second->SameShape(*family) || !family->SameShape(*it->second)) {
+    Fail(absl::StrCat("metric ", family->name(),
+                      " registered twice with different kinds, labels or "
+                      "bounds"));
+  }
+  return *it->second;
 }
 
 CounterFamily& MetricsRegistry::AddCounter(
@@ -330,9 +340,7 @@ CounterFamily& MetricsRegistry::AddCounter(
   auto family = std::unique_ptr<CounterFamily>(
       new CounterFamily(std::move(name), std::move(help), MetricType::kCounter,
                         std::move(label_names)));
-  CounterFamily& result = *family;
-  Register(std::move(family));
-  return result;
+  return static_cast<CounterFamily&>(Register(std::move(family)));
 }
 
 GaugeFamily& MetricsRegistry::AddGauge(std::string name, std::string help,
@@ -340,9 +348,7 @@ GaugeFamily& MetricsRegistry::AddGauge(std::string name, std::string help,
   auto family = std::unique_ptr<GaugeFamily>(
       new GaugeFamily(std::move(name), std::move(help), MetricType::kGauge,
                       std::move(label_names)));
-  GaugeFamily& result = *family;
-  Register(std::move(family));
-  return result;
+  return static_cast<GaugeFamily&>(Register(std::move(family)));
 }
 
 HistogramFamily& MetricsRegistry::AddHistogram(
@@ -357,9 +363,7 @@ HistogramFamily& MetricsRegistry::AddHistogram(
   auto family = std::unique_ptr<HistogramFamily>(new HistogramFamily(
       std::move(name), std::move(help), MetricType::kHistogram,
       std::move(label_names), std::move(bounds)));
-  HistogramFamily& result = *family;
-  Register(std::move(family));
-  return result;
+  return static_cast<HistogramFamily&>(Register(std::move(family)));
 }
 
 void MetricsRegistry::AddCallback(std::string name, std::string help,
@@ -368,8 +372,14 @@ void MetricsRegistry::AddCallback(std::string name, std::string help,
   if (type == MetricType::kHistogram) {
     Fail(absl::StrCat(name, ": a callback metric is a counter or a gauge"));
   }
-  Register(std::make_unique<CallbackFamily>(std::move(name), std::move(help),
-                                            type, std::move(read)));
+  auto family = std::make_unique<CallbackFamily>(
+      std::move(name), std::move(help), type, std::move(read));
+  const MetricFamily* added = family.get();
+  const std::string added_name = family->name();
+  // Two callbacks cannot share a metric: each would read its own value.
+  if (&Register(std::move(family)) != added) {
+    Fail(absl::StrCat("callback metric ", added_name, " registered twice"));
+  }
 }
 
 std::string MetricsRegistry::TextExposition() const {
@@ -379,7 +389,8 @@ std::string MetricsRegistry::TextExposition() const {
   {
     absl::MutexLock lock(&mu_);
     families.reserve(families_.size());
-    for (const auto& [name, family] : families_) families.push_back(family.get());
+    for (const auto& [name, family] : families_)
+      families.push_back(family.get());
   }
   std::string out;
   for (const MetricFamily* family : families) family->AppendText(&out);

@@ -139,6 +139,11 @@ class MetricFamily {
   // Appends the family's HELP, TYPE and samples, if it has any series.
   virtual void AppendText(std::string* out) const = 0;
 
+  // Whether `other` describes the same metric: kind, labels, bounds.
+  virtual bool SameShape(const MetricFamily& other) const {
+    return type_ == other.type_ && label_names_ == other.label_names_;
+  }
+
  protected:
   MetricFamily(std::string name, std::string help, MetricType type,
                std::vector<std::string> label_names);
@@ -169,12 +174,12 @@ class Family final : public MetricFamily {
  private:
   friend class MetricsRegistry;
   Family(std::string name, std::string help, MetricType type,
-         std::vector<std::string> label_names,
-         std::vector<double> bounds = {});
+         std::vector<std::string> label_names, std::vector<double> bounds = {});
   std::unique_ptr<Series> NewSeries() const;
 
   // Histogram bucket bounds (empty for other kinds).
   const std::vector<double> bounds_;
+  bool SameShape(const MetricFamily& other) const override;
   mutable absl::Mutex mu_;
   std::map<std::vector<std::string>, std::unique_ptr<Series>> series_
       ABSL_GUARDED_BY(mu_);
@@ -194,9 +199,15 @@ class MetricsRegistry {
   MetricsRegistry(const MetricsRegistry&) = delete;
   MetricsRegistry& operator=(const MetricsRegistry&) = delete;
 
-  // Names: [a-zA-Z_:][a-zA-Z0-9_:]*, unique in the registry. Label names:
-  // [a-zA-Z_][a-zA-Z0-9_]*, not starting "__", distinct; a histogram's may
-  // not be "le". Help is one line of text (a newline is escaped).
+  // Names: [a-zA-Z_:][a-zA-Z0-9_:]*. Label names: [a-zA-Z_][a-zA-Z0-9_]*,
+  // not starting "__", distinct; a histogram's may not be "le". Help is one
+  // line of text (a newline is escaped).
+  //
+  // Adding a family that exists already (the same name, kind, label names
+  // and, for a histogram, bounds) returns the existing one, so that each
+  // component can add the families it records into, and two components
+  // of one kind (two stores, say) share them. The same name with another
+  // kind, other labels or other bounds is a programming error: it aborts.
   CounterFamily& AddCounter(std::string name, std::string help,
                             std::vector<std::string> label_names = {});
   GaugeFamily& AddGauge(std::string name, std::string help,
@@ -218,7 +229,8 @@ class MetricsRegistry {
 
  private:
   class CallbackFamily;
-  void Register(std::unique_ptr<MetricFamily> family);
+  // `family`, or the equal one registered before (see AddCounter).
+  MetricFamily& Register(std::unique_ptr<MetricFamily> family);
 
   mutable absl::Mutex mu_;
   std::map<std::string, std::unique_ptr<MetricFamily>, std::less<>> families_

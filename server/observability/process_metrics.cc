@@ -1,5 +1,5 @@
-// Process metrics in the names every Prometheus client library uses, read
-// from /proc/self at each scrape.
+#include "observability/process_metrics.h"
+
 #include <dirent.h>
 #include <unistd.h>
 
@@ -12,7 +12,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "observability/gateway_metrics.h"
+
+#ifndef NDES_GATEWAY_VERSION
+#define NDES_GATEWAY_VERSION "unknown"
+#endif
 
 namespace ndes::observability {
 namespace {
@@ -39,8 +42,7 @@ std::optional<std::vector<std::string>> StatFields() {
 }
 
 // Field n of proc(5) (1-based) as a number.
-std::optional<double> StatField(const std::vector<std::string>& fields,
-                                int n) {
+std::optional<double> StatField(const std::vector<std::string>& fields, int n) {
   double value = 0;
   if (!absl::SimpleAtod(fields[n - 3], &value)) return std::nullopt;
   return value;
@@ -94,6 +96,14 @@ std::optional<double> OpenFds() {
 
 }  // namespace
 
+void AddBuildInfo(MetricsRegistry& registry) {
+  registry
+      .AddGauge("ndes_gateway_build_info",
+                "The running gateway's version; always 1.", {"version"})
+      .WithLabels({NDES_GATEWAY_VERSION})
+      .Set(1);
+}
+
 void AddProcessMetrics(MetricsRegistry& registry) {
   registry.AddCallback("process_resident_memory_bytes",
                        "Resident memory size in bytes.", MetricType::kGauge,
@@ -103,10 +113,9 @@ void AddProcessMetrics(MetricsRegistry& registry) {
                        MetricType::kCounter, CpuSeconds);
   // Never changes: read once.
   const std::optional<double> start_time = StartTimeSeconds();
-  registry.AddCallback(
-      "process_start_time_seconds",
-      "Start time of the process since unix epoch in seconds.",
-      MetricType::kGauge, [start_time] { return start_time; });
+  registry.AddCallback("process_start_time_seconds",
+                       "Start time of the process since unix epoch in seconds.",
+                       MetricType::kGauge, [start_time] { return start_time; });
   registry.AddCallback("process_open_fds", "Number of open file descriptors.",
                        MetricType::kGauge, OpenFds);
 }

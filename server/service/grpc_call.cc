@@ -126,14 +126,15 @@ int InFlightCalls::Abandon() {
 
 Call::Call(grpc::CallbackServerContext* context, absl::string_view method,
            grpc::ByteBuffer* response, std::shared_ptr<InFlightCalls> in_flight,
-           std::size_t max_message_bytes)
+           ServiceStats& stats, std::size_t max_message_bytes)
     : reactor_(context->DefaultReactor()),
       response_(response),
       max_message_bytes_(max_message_bytes),
       method_(method),
       start_(absl::Now()),
       in_flight_(std::move(in_flight)),
-      metrics_call_(observability::Metrics().CallStarted(method)) {
+      stats_(stats),
+      stats_call_(stats.CallStarted(method)) {
   in_flight_->Add(this);
   std::string request_id = MetadataValue(*context, kRequestIdMetadata);
   if (!IsUsableRequestId(request_id)) request_id = NewRequestId();
@@ -178,10 +179,10 @@ bool Call::Authorize(const Authorizer* authorizer, Access access) {
   absl::StatusOr<Caller> caller =
       authorizer->Authorize(store_context_.authorization, access);
   if (!caller.ok()) {
-    observability::Metrics().AuthRefused(
-        caller.status().code() == absl::StatusCode::kPermissionDenied
-            ? observability::AuthRefusal::kPermissionDenied
-            : observability::AuthRefusal::kUnauthenticated);
+    stats_.AuthRefused(caller.status().code() ==
+                               absl::StatusCode::kPermissionDenied
+                           ? AuthRefusal::kPermissionDenied
+                           : AuthRefusal::kUnauthenticated);
     Reject(caller.status());
     return false;
   }
@@ -210,8 +211,7 @@ void Call::Finish(const absl::Status& status,
   if (!sent.ok()) sent = WithRequestId(sent, store_context_.request_id);
   const grpc::Status grpc_status = ToGrpcStatus(sent);
   const absl::Duration latency = absl::Now() - start_;
-  observability::Metrics().CallFinished(metrics_call_,
-                                        static_cast<int>(sent.code()), latency);
+  stats_.CallFinished(stats_call_, sent.code(), latency);
   logging::CallRecord record;
   record.method = method_;
   record.code = sent.code();

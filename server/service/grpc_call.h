@@ -29,8 +29,8 @@
 #include "absl/time/time.h"
 #include "google/protobuf/message_lite.h"
 #include "grpcpp/grpcpp.h"
-#include "observability/gateway_metrics.h"
 #include "service/authorizer.h"
+#include "service/service_stats.h"
 #include "store/connector_store.h"
 
 namespace ndes::service {
@@ -72,11 +72,13 @@ class Call {
 
   // `method`: the RPC's short name (a string literal). `response`: where the
   // serialized answer goes; owned by gRPC, valid until the call finishes.
-  // `max_message_bytes`: the server's message limit; an answer larger than
-  // it is replaced by RESOURCE_EXHAUSTED (see Finish), and List pages are
-  // kept to half of it (CallContext::max_page_bytes).
+  // `stats` must outlive the call. `max_message_bytes`: the server's
+  // message limit; an answer larger than it is replaced by
+  // RESOURCE_EXHAUSTED (see Finish), and List pages are kept to half of it
+  // (CallContext::max_page_bytes).
   Call(grpc::CallbackServerContext* context, absl::string_view method,
        grpc::ByteBuffer* response, std::shared_ptr<InFlightCalls> in_flight,
+       ServiceStats& stats,
        std::size_t max_message_bytes = kDefaultMaxMessageBytes);
   ~Call();
 
@@ -124,7 +126,8 @@ class Call {
   absl::string_view method_;
   absl::Time start_;
   std::shared_ptr<InFlightCalls> in_flight_;
-  observability::CallToken metrics_call_;
+  ServiceStats& stats_;
+  CallToken stats_call_;
   std::atomic<bool> claimed_{false};
   store::CallContext store_context_;
   std::string caller_;

@@ -31,9 +31,10 @@ store::StoreCallback<T> AnswerWith(std::unique_ptr<Call> call) {
 }  // namespace
 
 NdesConnectorServiceImpl::NdesConnectorServiceImpl(
-    store::ConnectorStore& store, const Authorizer* authorizer,
-    std::size_t max_message_bytes)
+    store::ConnectorStore& store, ServiceStats& stats,
+    const Authorizer* authorizer, std::size_t max_message_bytes)
     : store_(store),
+      stats_(stats),
       authorizer_(authorizer),
       max_message_bytes_(max_message_bytes) {}
 
@@ -55,7 +56,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::UpdateNdesConnectors(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "UpdateNdesConnectors", response,
-                                     in_flight_, max_message_bytes_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::UpdateNdesConnectorsRequest request;
   if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
@@ -74,7 +75,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::GetNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "GetNdesConnector", response,
-                                     in_flight_, max_message_bytes_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::GetNdesConnectorRequest request;
   if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kRead)) {
@@ -93,7 +94,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::ListNdesConnectors(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "ListNdesConnectors", response,
-                                     in_flight_, max_message_bytes_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::ListNdesConnectorsRequest request;
   if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kRead)) {
@@ -126,7 +127,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::CreateNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "CreateNdesConnector", response,
-                                     in_flight_, max_message_bytes_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::CreateNdesConnectorRequest request;
   if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
@@ -145,7 +146,7 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::DeleteNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "DeleteNdesConnector", response,
-                                     in_flight_, max_message_bytes_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::DeleteNdesConnectorRequest request;
   if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {

@@ -19,6 +19,7 @@
 #include "ndes/v1/ndes_connector_service.grpc.pb.h"
 #include "service/authorizer.h"
 #include "service/grpc_call.h"
+#include "service/service_stats.h"
 #include "store/connector_store.h"
 
 namespace ndes::service {
@@ -37,11 +38,13 @@ using RawNdesConnectorService =
 
 class NdesConnectorServiceImpl final : public RawNdesConnectorService {
  public:
-  // `authorizer` may be null (no inbound auth); when set, it is asked
-  // before the store is touched, and must outlive the service.
-  // `max_message_bytes`: the server's message limit (grpc_call.h).
-  explicit NdesConnectorServiceImpl(
-      store::ConnectorStore& store, const Authorizer* authorizer = nullptr,
+  // Records into `stats`. `authorizer` may be null (no inbound auth); when
+  // set, it is asked before the store is touched. Both must outlive the
+  // service and every call it has started. `max_message_bytes`: the
+  // server's message limit (grpc_call.h).
+  NdesConnectorServiceImpl(
+      store::ConnectorStore& store, ServiceStats& stats,
+      const Authorizer* authorizer = nullptr,
       std::size_t max_message_bytes = Call::kDefaultMaxMessageBytes);
 
   // For shutdown when the drain time has run out: finishes every call still
@@ -75,6 +78,7 @@ class NdesConnectorServiceImpl final : public RawNdesConnectorService {
 
  private:
   store::ConnectorStore& store_;
+  ServiceStats& stats_;
   const Authorizer* authorizer_;
   const std::size_t max_message_bytes_;
   // Shared with every call: a store may destroy a call's callback (and so

@@ -16,7 +16,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "observability/gateway_metrics.h"
 #include "store/page_token.h"
 #include "store/sqlite_connection.h"
 #include "store/sqlite_connector_rows.h"
@@ -44,7 +43,8 @@ constexpr absl::string_view kPageTokenTag = "sqlite";
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteConnectorStore>>
-SqliteConnectorStore::Open(const std::string& path) {
+SqliteConnectorStore::Open(const std::string& path,
+                           observability::MetricsRegistry* metrics) {
   absl::StatusOr<std::unique_ptr<LockFile>> lock = LockFile::Acquire(path);
   if (!lock.ok()) return lock.status();
   absl::StatusOr<std::unique_ptr<FileGuard>> file_guard =
@@ -53,20 +53,31 @@ SqliteConnectorStore::Open(const std::string& path) {
   absl::StatusOr<sqlite_internal::OpenedStoreFile> file =
       sqlite_internal::OpenStoreFile(path, **lock);
   if (!file.ok()) return file.status();
-  return std::unique_ptr<SqliteConnectorStore>(
-      new SqliteConnectorStore(path, *std::move(lock), *std::move(file_guard),
-                               std::move(file->writer), file->revision));
+  observability::Histogram* commit_batch_size = nullptr;
+  if (metrics != nullptr) {
+    commit_batch_size =
+        &metrics
+             ->AddHistogram(
+                 "ndes_gateway_sqlite_commit_batch_size",
+                 "Writes answered by one durable SQLite commit (group commit).",
+                 observability::ExponentialBuckets(1, 2, 9))
+             .Get();
+  }
+  return std::unique_ptr<SqliteConnectorStore>(new SqliteConnectorStore(
+      path, *std::move(lock), *std::move(file_guard), std::move(file->writer),
+      file->revision, commit_batch_size));
 }
 
 SqliteConnectorStore::SqliteConnectorStore(
     std::string path, std::unique_ptr<LockFile> lock,
     std::unique_ptr<FileGuard> file_guard, std::unique_ptr<Connection> writer,
-    std::uint64_t revision)
+    std::uint64_t revision, observability::Histogram* commit_batch_size)
     : path_(std::move(path)),
       lock_(std::move(lock)),
       file_guard_(std::move(file_guard)),
       writer_(std::move(writer)),
-      writer_revision_(revision) {
+      writer_revision_(revision),
+      commit_batch_size_(commit_batch_size) {
   for (int i = 0; i < kAnswerThreads; ++i) {
     answer_threads_.emplace_back([this] { RunAnswerer(); });
   }
@@ -251,7 +262,9 @@ void SqliteConnectorStore::CommitBatch(
       // Every write of the batch shared this commit's sync, including
       // those rolled back to their savepoint: that is what group commit
       // saves.
-      observability::Metrics().SqliteCommitted(batch.size());
+      if (commit_batch_size_ != nullptr) {
+        commit_batch_size_->Observe(static_cast<double>(batch.size()));
+      }
     }
   }
   if (writer_->InTransaction()) {

@@ -115,6 +115,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "ndes/v1/ndes_connector.pb.h"
+#include "observability/metrics_registry.h"
 #include "store/connector_store.h"
 
 namespace ndes::store {
@@ -132,8 +133,12 @@ class SqliteConnectorStore final : public ConnectorStore {
 
   // Opens the store in the file at `path`, creating the file and its schema
   // when the file is missing or empty. See the header comment for errors.
+  // With `metrics`, each commit observes its batch size in
+  // ndes_gateway_sqlite_commit_batch_size (the registry must outlive the
+  // store).
   static absl::StatusOr<std::unique_ptr<SqliteConnectorStore>> Open(
-      const std::string& path);
+      const std::string& path,
+      observability::MetricsRegistry* metrics = nullptr);
 
   SqliteConnectorStore(const SqliteConnectorStore&) = delete;
   SqliteConnectorStore& operator=(const SqliteConnectorStore&) = delete;
@@ -174,7 +179,8 @@ class SqliteConnectorStore final : public ConnectorStore {
   SqliteConnectorStore(std::string path, std::unique_ptr<LockFile> lock,
                        std::unique_ptr<FileGuard> file_guard,
                        std::unique_ptr<Connection> writer,
-                       std::uint64_t revision);
+                       std::uint64_t revision,
+                       observability::Histogram* commit_batch_size);
 
   // Queues `write` for the writer thread, or answers it UNAVAILABLE when
   // the writer has stopped.
@@ -208,6 +214,8 @@ class SqliteConnectorStore final : public ConnectorStore {
   // the next write takes writer_revision_ + 1. Writer thread only.
   std::uint64_t writer_revision_;
   std::atomic<std::uint64_t> commit_count_{0};
+  // Null without metrics.
+  observability::Histogram* const commit_batch_size_;
 
   // One mutex for writes and answers, so that the writer can wait for
   // either: it stops only once no write is queued and no answer is pending.

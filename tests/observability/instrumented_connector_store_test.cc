@@ -28,29 +28,37 @@ using ::ndes::store::testing::SyncStore;
 using ::ndes::v1::NdesConnector;
 using ::testing::_;
 
-// Each test uses its own backend label, so that counts start at zero even
-// though the registry is process-wide.
+// The registry the stores under test record into; each test uses its own
+// backend label, so that counts start at zero.
+MetricsRegistry& Registry() {
+  static MetricsRegistry* const registry = new MetricsRegistry();
+  return *registry;
+}
+
+CounterFamily& OperationsFamily() {
+  return Registry().AddCounter("ndes_gateway_store_operations_total", "",
+                               {"backend", "operation", "code"});
+}
+
+HistogramFamily& DurationFamily() {
+  return Registry().AddHistogram(
+      "ndes_gateway_store_operation_duration_seconds", "", LatencyBuckets(),
+      {"backend", "operation"});
+}
 double Operations(const std::string& backend, absl::string_view operation,
                   absl::string_view code) {
-  return Metrics()
-      .store_operations_total()
-      .WithLabels({backend, operation, code})
-      .Value();
+  return OperationsFamily().WithLabels({backend, operation, code}).Value();
 }
 
 std::uint64_t Observed(const std::string& backend,
                        absl::string_view operation) {
-  return Metrics()
-      .store_operation_duration_seconds()
-      .WithLabels({backend, operation})
-      .Read()
-      .count;
+  return DurationFamily().WithLabels({backend, operation}).Read().count;
 }
 
 TEST(InstrumentedConnectorStoreTest, CountsEachOperationByCode) {
   const std::string backend = "memory-counts";
   InstrumentedConnectorStore store(
-      backend, std::make_unique<store::MemoryConnectorStore>());
+      backend, std::make_unique<store::MemoryConnectorStore>(), Registry());
   SyncStore sync(store);
 
   ASSERT_THAT(sync.Create(SampleConnector("ndes-1")), IsOk());
@@ -116,11 +124,12 @@ class DeferredStore final : public store::ConnectorStore {
   bool available_ = true;
 };
 
-TEST(InstrumentedConnectorStoreTest, MeasuresUntilTheCallbackAndForwardsAvailability) {
+TEST(InstrumentedConnectorStoreTest,
+     MeasuresUntilTheCallbackAndForwardsAvailability) {
   const std::string backend = "deferred";
   auto inner = std::make_unique<DeferredStore>();
   DeferredStore* deferred = inner.get();
-  InstrumentedConnectorStore store(backend, std::move(inner));
+  InstrumentedConnectorStore store(backend, std::move(inner), Registry());
 
   EXPECT_TRUE(store.Available());
   deferred->available_ = false;
@@ -139,10 +148,8 @@ TEST(InstrumentedConnectorStoreTest, MeasuresUntilTheCallbackAndForwardsAvailabi
   std::move(deferred->pending_get_)(absl::DeadlineExceededError("late"));
   EXPECT_TRUE(answered);
   EXPECT_EQ(Operations(backend, "get", "DEADLINE_EXCEEDED"), 1);
-  const Histogram::Snapshot latency = Metrics()
-                                          .store_operation_duration_seconds()
-                                          .WithLabels({backend, "get"})
-                                          .Read();
+  const Histogram::Snapshot latency =
+      DurationFamily().WithLabels({backend, "get"}).Read();
   EXPECT_EQ(latency.count, 1u);
   EXPECT_GE(latency.sum, 0.030);
 

@@ -22,6 +22,8 @@
 #include "observability/gateway_metrics.h"
 #include "observability/instrumented_connector_store.h"
 #include "observability/metrics_http_server.h"
+#include "observability/process_metrics.h"
+#include "service/service_stats.h"
 #include "store/memory_connector_store.h"
 #include "store/sqlite_connector_store.h"
 #include "store/store_test_support.h"
@@ -77,23 +79,31 @@ CommandResult RunCommand(const std::string& command) {
 
 // Drives every kind of metric: calls, auth refusals, store operations of
 // two backends, SQLite commits, Graph requests with throttling and tokens.
-void MakeActivity(const std::string& dir) {
-  for (int code : {0, 5, 3}) {
-    CallToken call = Metrics().CallStarted("UpdateNdesConnectors");
-    Metrics().CallFinished(call, code);
+// Everything records into `registry`, as the gateway's components do into
+// the one main() hands them.
+void MakeActivity(const std::string& dir, MetricsRegistry& registry) {
+  AddBuildInfo(registry);
+  AddProcessMetrics(registry);
+  service::ServiceStats stats(registry);
+  for (absl::StatusCode code :
+       {absl::StatusCode::kOk, absl::StatusCode::kNotFound,
+        absl::StatusCode::kInvalidArgument}) {
+    service::CallToken call = stats.CallStarted("UpdateNdesConnectors");
+    stats.CallFinished(call, code, absl::Milliseconds(2));
   }
-  Metrics().AuthRefused(AuthRefusal::kUnauthenticated);
+  stats.AuthRefused(service::AuthRefusal::kUnauthenticated);
 
   InstrumentedConnectorStore memory(
-      "memory", std::make_unique<store::MemoryConnectorStore>());
+      "memory", std::make_unique<store::MemoryConnectorStore>(), registry);
   SyncStore memory_sync(memory);
   EXPECT_THAT(memory_sync.Create(SampleConnector("ndes-\"quoted\"")), IsOk());
   EXPECT_FALSE(memory_sync.Get("missing").ok());
 
-  auto sqlite = store::SqliteConnectorStore::Open(dir + "/promtool.db");
+  auto sqlite =
+      store::SqliteConnectorStore::Open(dir + "/promtool.db", &registry);
   ASSERT_THAT(sqlite, IsOk());
-  InstrumentedConnectorStore instrumented_sqlite("sqlite",
-                                                 *std::move(sqlite));
+  InstrumentedConnectorStore instrumented_sqlite("sqlite", *std::move(sqlite),
+                                                 registry);
   SyncStore sqlite_sync(instrumented_sqlite);
   EXPECT_THAT(sqlite_sync.Create(SampleConnector("ndes-1")), IsOk());
   EXPECT_THAT(sqlite_sync.Update(RenameCommand("ndes-1", "renamed")), IsOk());
@@ -118,7 +128,7 @@ void MakeActivity(const std::string& dir) {
                                                               http),
       std::make_unique<http::ThreadScheduler>());
   ASSERT_THAT(graph_store, IsOk());
-  InstrumentedConnectorStore graph("graph", *std::move(graph_store));
+  InstrumentedConnectorStore graph("graph", *std::move(graph_store), registry);
   SyncStore graph_sync(graph);
   EXPECT_THAT(graph_sync.Get("ndes-1"), IsOk());
   EXPECT_FALSE(graph_sync.Get("missing").ok());
@@ -132,19 +142,29 @@ class MetricsPromtoolTest : public ::testing::Test {
 };
 
 TEST_F(MetricsPromtoolTest, TheScrapePassesPromtoolCheckMetrics) {
-  MakeActivity(dir_);
-  auto server = MetricsHttpServer::Start("127.0.0.1:0");
+  // The Graph backend still records into the process-wide registry.
+  MetricsRegistry& registry = Metrics().registry();
+  MakeActivity(dir_, registry);
+  auto server = MetricsHttpServer::Start("127.0.0.1:0", registry);
   ASSERT_THAT(server, IsOk());
   absl::StatusOr<http::HttpResponse> scrape = Scrape((*server)->url());
   ASSERT_THAT(scrape, IsOk());
   ASSERT_EQ(scrape->status_code, 200);
   // The activity shows, so the check covers every kind of family.
   for (const char* expected :
-       {"grpc_server_handled_total{grpc_service=\"ndes.v1.NdesConnectorService\",grpc_method=\"UpdateNdesConnectors\",grpc_type=\"unary\",grpc_code=\"NotFound\"}",
-        "grpc_server_started_total{grpc_service=\"ndes.v1.NdesConnectorService\",grpc_method=\"UpdateNdesConnectors\",grpc_type=\"unary\"}",
-        "grpc_server_handling_seconds_bucket{grpc_service=\"ndes.v1.NdesConnectorService\",grpc_method=\"UpdateNdesConnectors\",grpc_type=\"unary\",le=",
-        "ndes_gateway_store_operations_total{backend=\"sqlite\",operation=\"update\",code=\"OK\"}",
-        "ndes_gateway_store_operation_duration_seconds_bucket{backend=\"graph\"",
+       {"grpc_server_handled_total{grpc_service=\"ndes.v1."
+        "NdesConnectorService\",grpc_method=\"UpdateNdesConnectors\",grpc_type="
+        "\"unary\",grpc_code=\"NotFound\"}",
+        "grpc_server_started_total{grpc_service=\"ndes.v1."
+        "NdesConnectorService\",grpc_method=\"UpdateNdesConnectors\",grpc_type="
+        "\"unary\"}",
+        "grpc_server_handling_seconds_bucket{grpc_service=\"ndes.v1."
+        "NdesConnectorService\",grpc_method=\"UpdateNdesConnectors\",grpc_type="
+        "\"unary\",le=",
+        "ndes_gateway_store_operations_total{backend=\"sqlite\",operation="
+        "\"update\",code=\"OK\"}",
+        "ndes_gateway_store_operation_duration_seconds_bucket{backend="
+        "\"graph\"",
         "ndes_gateway_sqlite_commit_batch_size_bucket{le=\"1\"}",
         "ndes_gateway_graph_requests_total{method=\"GET\",status=\"429\"}",
         "ndes_gateway_graph_token_requests_total{result=\"success\"}",

@@ -131,8 +131,7 @@ TEST(MetricsRegistryTest, HistogramBucketsAreInclusiveUpperBounds) {
   EXPECT_EQ(snapshot.count, 10u);
 
   Histogram& durations =
-      registry.AddHistogram("app_durations_seconds", "D.", {0.001, 0.01})
-          .Get();
+      registry.AddHistogram("app_durations_seconds", "D.", {0.001, 0.01}).Get();
   durations.Observe(absl::Microseconds(1000));
   durations.Observe(absl::Milliseconds(5));
   EXPECT_THAT(durations.Read().cumulative, ElementsAre(1, 2, 2));
@@ -167,8 +166,7 @@ TEST(MetricsRegistryTest, FormatsSampleValues) {
   EXPECT_EQ(FormatSampleValue(0.00005), "5e-05");
   EXPECT_EQ(FormatSampleValue(1234567890123.0), "1234567890123");
   EXPECT_EQ(FormatSampleValue(-2.5), "-2.5");
-  EXPECT_EQ(FormatSampleValue(std::numeric_limits<double>::infinity()),
-            "+Inf");
+  EXPECT_EQ(FormatSampleValue(std::numeric_limits<double>::infinity()), "+Inf");
   EXPECT_EQ(FormatSampleValue(-std::numeric_limits<double>::infinity()),
             "-Inf");
   EXPECT_EQ(FormatSampleValue(std::nan("")), "NaN");
@@ -179,11 +177,30 @@ TEST(MetricsRegistryTest, ExponentialBucketsDouble) {
               ElementsAre(1, 2, 4, 8, 16, 32, 64, 128, 256));
 }
 
+// Components add the families they record into; two of one kind share them.
+TEST(MetricsRegistryTest, AddingAnEqualFamilyAgainReturnsTheSameFamily) {
+  MetricsRegistry registry;
+  CounterFamily& first = registry.AddCounter("app_ops_total", "Ops.", {"k"});
+  CounterFamily& again = registry.AddCounter("app_ops_total", "Ops.", {"k"});
+  EXPECT_EQ(&first, &again);
+  first.WithLabels({"a"}).Increment();
+  again.WithLabels({"a"}).Increment();
+  EXPECT_EQ(first.WithLabels({"a"}).Value(), 2.0);
+  HistogramFamily& h1 = registry.AddHistogram("app_s", "S.", {1, 2});
+  EXPECT_EQ(&h1, &registry.AddHistogram("app_s", "S.", {1, 2}));
+}
+
 TEST(MetricsRegistryDeathTest, RefusesProgrammingErrors) {
   MetricsRegistry registry;
-  CounterFamily& family =
-      registry.AddCounter("app_ok_total", "Ok.", {"kind"});
+  CounterFamily& family = registry.AddCounter("app_ok_total", "Ok.", {"kind"});
+  // The same name with other labels, another kind or other bounds.
   EXPECT_DEATH(registry.AddCounter("app_ok_total", "Again."), "twice");
+  EXPECT_DEATH(registry.AddGauge("app_ok_total", "Again.", {"kind"}), "twice");
+  registry.AddHistogram("app_seconds", "H.", {1, 2});
+  EXPECT_DEATH(registry.AddHistogram("app_seconds", "H.", {1, 3}), "twice");
+  registry.AddCallback("app_read", "R.", MetricType::kGauge,
+                       [] { return 1.0; });
+  EXPECT_DEATH(registry.AddGauge("app_read", "R."), "twice");
   EXPECT_DEATH(registry.AddCounter("2app", "Bad name."), "invalid metric");
   EXPECT_DEATH(registry.AddGauge("app_g", "Bad label.", {"a-b"}),
                "invalid label");

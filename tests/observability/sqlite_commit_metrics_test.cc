@@ -25,13 +25,21 @@ class SqliteCommitMetricsTest : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = MakeScratchDir(); }
   void TearDown() override { RemoveScratchDir(dir_); }
+  // What the store recorded on the registry it was handed.
+  Histogram& Batches() {
+    return registry_
+        .AddHistogram("ndes_gateway_sqlite_commit_batch_size", "",
+                      ExponentialBuckets(1, 2, 9))
+        .Get();
+  }
   std::string dir_;
+  MetricsRegistry registry_;
 };
 
 TEST_F(SqliteCommitMetricsTest, EveryDurableCommitObservesItsBatch) {
-  auto store = SqliteConnectorStore::Open(dir_ + "/metrics.db");
+  auto store = SqliteConnectorStore::Open(dir_ + "/metrics.db", &registry_);
   ASSERT_THAT(store, IsOk());
-  Histogram& batches = Metrics().sqlite_commit_batch_size().Get();
+  Histogram& batches = Batches();
   const Histogram::Snapshot before = batches.Read();
   const std::uint64_t commits_before = (*store)->commit_count();
 
@@ -42,8 +50,8 @@ TEST_F(SqliteCommitMetricsTest, EveryDurableCommitObservesItsBatch) {
     threads.emplace_back([&store, t] {
       SyncStore sync(**store);
       for (int i = 0; i < kWritesPerThread; ++i) {
-        EXPECT_THAT(sync.Create(SampleConnector(
-                        "ndes-" + std::to_string(t) + "-" + std::to_string(i))),
+        EXPECT_THAT(sync.Create(SampleConnector("ndes-" + std::to_string(t) +
+                                                "-" + std::to_string(i))),
                     IsOk());
       }
     });
@@ -60,9 +68,9 @@ TEST_F(SqliteCommitMetricsTest, EveryDurableCommitObservesItsBatch) {
 }
 
 TEST_F(SqliteCommitMetricsTest, AOneWriteCommitLandsInTheFirstBucket) {
-  auto store = SqliteConnectorStore::Open(dir_ + "/single.db");
+  auto store = SqliteConnectorStore::Open(dir_ + "/single.db", &registry_);
   ASSERT_THAT(store, IsOk());
-  Histogram& batches = Metrics().sqlite_commit_batch_size().Get();
+  Histogram& batches = Batches();
   const Histogram::Snapshot before = batches.Read();
   SyncStore sync(**store);
   ASSERT_THAT(sync.Create(SampleConnector("ndes-1")), IsOk());

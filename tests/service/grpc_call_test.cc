@@ -13,7 +13,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "ndes/v1/ndes_connector_service.grpc.pb.h"
-#include "observability/gateway_metrics.h"
+#include "observability/metrics_registry.h"
 #include "store/memory_connector_store.h"
 #include "store/store_test_support.h"
 #include "support/captured_stderr.h"
@@ -58,7 +58,8 @@ std::string HandledSeries(absl::string_view method, absl::string_view code) {
 }
 
 TEST(GrpcCallTest, AnAnswerOverTheMessageLimitIsRefusedAndRecordedSo) {
-  InProcessGateway gateway(StoreOfOversizedConnectors(/*huge=*/true));
+  observability::MetricsRegistry metrics;
+  InProcessGateway gateway(StoreOfOversizedConnectors(/*huge=*/true), &metrics);
   CapturedStderr captured;
   v1::GetNdesConnectorRequest request;
   request.set_id("huge");
@@ -73,12 +74,11 @@ TEST(GrpcCallTest, AnAnswerOverTheMessageLimitIsRefusedAndRecordedSo) {
   EXPECT_THAT(status.error_message(), Not(HasSubstr("Sent message larger")));
   EXPECT_TRUE(
       captured.WaitFor("method=GetNdesConnector code=RESOURCE_EXHAUSTED"));
-  const std::string metrics =
-      observability::Metrics().registry().TextExposition();
-  EXPECT_THAT(metrics,
+  const std::string exposition = metrics.TextExposition();
+  EXPECT_THAT(exposition,
               HasSubstr(HandledSeries("GetNdesConnector", "ResourceExhausted") +
                         " 1\n"));
-  EXPECT_THAT(metrics,
+  EXPECT_THAT(exposition,
               HasSubstr(HandledSeries("GetNdesConnector", "OK") + " 0\n"));
 }
 
