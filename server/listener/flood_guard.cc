@@ -176,8 +176,13 @@ void FloodGuard::CheckBytes(AcceptedConnection& connection,
 }
 
 void FloodGuard::Close(AcceptedConnection& connection, const std::string& why) {
-  if (!table_.ShutDown(connection)) return;
+  // Counted before the socket is shut down, so that a peer that has seen
+  // its connection close also sees it counted.
   connections_closed_.fetch_add(1, std::memory_order_relaxed);
+  if (!table_.ShutDown(connection)) {
+    connections_closed_.fetch_sub(1, std::memory_order_relaxed);
+    return;
+  }
   LogClose(
       absl::StrCat("closed the connection from ", connection.peer, ": ", why));
 }

@@ -78,7 +78,8 @@ class FloodGuard {
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
   NewInterceptorFactory();
 
-  // Connections closed so far.
+  // Connections closed so far (a close is counted as its socket is shut
+  // down, never after the peer can see it).
   std::uint64_t connections_closed() const {
     return connections_closed_.load(std::memory_order_relaxed);
   }
