@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -23,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "ndes/v1/ndes_connector_service.grpc.pb.h"
 #include "support/gateway_process.h"
+#include "support/grpc_connection.h"
 #include "support/health_probe.h"
 #include "support/raw_http_connection.h"
 
@@ -30,21 +30,6 @@ namespace ndes::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-// A channel with a connection of its own (channels to one address share
-// their connections by default).
-std::shared_ptr<grpc::Channel> NewConnectionTo(const std::string& address) {
-  grpc::ChannelArguments arguments;
-  arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   arguments);
-}
-
-int PortOf(const std::string& address) {
-  int port = 0;
-  return absl::SimpleAtoi(address.substr(address.rfind(':') + 1), &port) ? port
-                                                                         : 0;
-}
 
 int OpenDescriptors(pid_t pid) {
   DIR* dir = opendir(absl::StrCat("/proc/", pid, "/fd").c_str());

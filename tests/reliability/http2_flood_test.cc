@@ -19,7 +19,6 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -29,6 +28,7 @@
 #include "gtest/gtest.h"
 #include "ndes/v1/ndes_connector_service.grpc.pb.h"
 #include "support/gateway_process.h"
+#include "support/grpc_connection.h"
 #include "support/health_probe.h"
 #include "support/process_status.h"
 
@@ -47,21 +47,6 @@ constexpr char kHealthCheckMethod[] = "/grpc.health.v1.Health/Check";
 constexpr absl::Duration kFloodTimeLimit = absl::Seconds(15);
 
 enum class Listener { kApi, kHealthOnly };
-
-// A channel with a connection of its own (channels to one address share
-// their connections by default).
-std::shared_ptr<grpc::Channel> NewConnectionTo(const std::string& address) {
-  grpc::ChannelArguments arguments;
-  arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   arguments);
-}
-
-int PortOf(const std::string& address) {
-  int port = 0;
-  return absl::SimpleAtoi(address.substr(address.rfind(':') + 1), &port) ? port
-                                                                         : 0;
-}
 
 class Http2FloodTest : public ::testing::TestWithParam<Listener> {
  protected:

@@ -99,6 +99,22 @@ class Client {
   std::unique_ptr<NdesConnectorService::Stub> stub_;
 };
 
+// A second gateway on `path` exits 1 naming the file in use, while `first`
+// (which created "owned" as "by the first") keeps serving reads and writes
+// on an undamaged file; "owned" is then "still the first".
+void ExpectSecondRefusedWhileFirstServes(const GatewayProcess& first,
+                                         const std::string& path) {
+  GatewayProcess second({"--store=sqlite:" + path});
+  EXPECT_EQ(second.RunToExit(), 1);
+  EXPECT_THAT(second.Log(),
+              AllOf(HasSubstr(path), HasSubstr("in use by another")));
+  Client client(first);
+  NdesConnector owned;
+  ASSERT_TRUE(client.Get("owned", &owned).ok());
+  EXPECT_EQ(owned.display_name(), "by the first");
+  EXPECT_TRUE(client.Rename("owned", "still the first").ok());
+}
+
 TEST(StoreFaultTest, DamagedGatewayDatabaseIsRefusedAndLeftByteIdentical) {
   TempDir dir;
   const std::string path = dir.Path("damaged.db");
@@ -139,14 +155,7 @@ TEST(StoreFaultTest, DeletedLockFileLetsNoSecondGatewayOpenTheFile) {
   ASSERT_TRUE(Client(first).Create("owned", "by the first").ok());
   ASSERT_TRUE(std::filesystem::remove(path + ".lock"));
 
-  GatewayProcess second({"--store=sqlite:" + path});
-  EXPECT_EQ(second.RunToExit(), 1);
-  EXPECT_THAT(second.Log(),
-              AllOf(HasSubstr(path), HasSubstr("in use by another")));
-  Client client(first);
-  NdesConnector owned;
-  ASSERT_TRUE(client.Get("owned", &owned).ok());
-  EXPECT_TRUE(client.Rename("owned", "still the first").ok());
+  ExpectSecondRefusedWhileFirstServes(first, path);
   EXPECT_EQ(first.Terminate(), 0);
 }
 
@@ -225,19 +234,7 @@ TEST(StoreFaultTest, FileInUseByAnotherGatewayIsRefusedNamingIt) {
     ASSERT_TRUE(client.Create("owned", "by the first").ok());
   }
 
-  GatewayProcess second({"--store=sqlite:" + path});
-  EXPECT_EQ(second.RunToExit(), 1);
-  EXPECT_THAT(second.Log(),
-              AllOf(HasSubstr(path), HasSubstr("in use by another")));
-
-  // The first keeps serving, reads and writes, on an undamaged file.
-  {
-    Client client(first);
-    NdesConnector owned;
-    ASSERT_TRUE(client.Get("owned", &owned).ok());
-    EXPECT_EQ(owned.display_name(), "by the first");
-    EXPECT_TRUE(client.Rename("owned", "still the first").ok());
-  }
+  ExpectSecondRefusedWhileFirstServes(first, path);
   EXPECT_EQ(first.Terminate(), 0);
 
   // Once the first is gone, the file opens again.

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
@@ -24,25 +23,13 @@
 #include "gtest/gtest.h"
 #include "ndes/v1/ndes_connector_service.grpc.pb.h"
 #include "support/gateway_process.h"
+#include "support/grpc_connection.h"
 #include "support/health_probe.h"
 #include "support/raw_http_connection.h"
 #include "support/temp_dir.h"
 
 namespace ndes::testing {
 namespace {
-
-std::shared_ptr<grpc::Channel> NewConnectionTo(const std::string& address) {
-  grpc::ChannelArguments arguments;
-  arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   arguments);
-}
-
-int PortOf(const std::string& address) {
-  int port = 0;
-  return absl::SimpleAtoi(address.substr(address.rfind(':') + 1), &port) ? port
-                                                                         : 0;
-}
 
 std::string CodeName(grpc::StatusCode code) {
   switch (code) {
