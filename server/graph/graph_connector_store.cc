@@ -1,5 +1,6 @@
 #include "graph/graph_connector_store.h"
 
+#include <cstddef>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -17,6 +19,7 @@
 #include "observability/gateway_metrics.h"
 #include "query/query_fingerprint.h"
 #include "query/selection.h"
+#include "store/page_budget.h"
 #include "text/untrusted_text.h"
 #include "translation/graph_json.h"
 #include "translation/graph_patch.h"
@@ -32,9 +35,11 @@ using store::CallContext;
 constexpr absl::string_view kCollectionPath =
     "/deviceManagement/ndesConnectors";
 // Page tokens of id order with no filter and every property keep the
-// format of earlier releases; those of any other query carry its
-// fingerprint.
-constexpr absl::string_view kPlainPageTokenPrefix = "graph.v1:";
+// format of earlier releases ("graph.v1"); those of any other query carry
+// its fingerprint ("graph.v2:<fingerprint>"). Then ":" and the nextLink's
+// query, or "+<skip>:" and the query of a Graph page the previous answer
+// ended inside (cut short to fit the message limit).
+constexpr absl::string_view kPlainPageTokenPrefix = "graph.v1";
 constexpr absl::string_view kQueryPageTokenPrefix = "graph.v2:";
 
 using http::HttpCallback;
@@ -101,7 +106,15 @@ absl::StatusOr<std::string> IdSegment(absl::string_view id) {
   return segment;
 }
 
-// The text before the nextLink's query in the page tokens of `query`.
+// Where a page starts: the query of the Graph request that fetches it, and
+// how many of the items Graph answers were on the previous page (a page cut
+// short to fit the answer's size ends inside Graph's page).
+struct PagePosition {
+  std::string query;
+  std::size_t skip = 0;
+};
+
+// The text before the position in the page tokens of `query`.
 std::string PageTokenPrefix(const store::ListQuery& query) {
   if (query.filter.op() == query::FilterOp::kMatchAll &&
       query.order.keys.empty() && query.selection.all()) {
@@ -109,7 +122,7 @@ std::string PageTokenPrefix(const store::ListQuery& query) {
   }
   return absl::StrCat(
       kQueryPageTokenPrefix,
-      query::QueryFingerprint(query.filter, query.order, query.selection), ":");
+      query::QueryFingerprint(query.filter, query.order, query.selection));
 }
 
 absl::Status PageTokenError(absl::string_view problem) {
@@ -118,24 +131,29 @@ absl::Status PageTokenError(absl::string_view problem) {
       {{"page_token", std::string(problem)}});
 }
 
-// A page token carries only the query of Graph's @odata.nextLink: the
-// gateway always sends it to its own collection URL, whatever host or path
-// the token or Graph named.
+// A page token carries only the query of Graph's @odata.nextLink (and a
+// count of items to skip): the gateway always sends it to its own
+// collection URL, whatever host or path the token or Graph named.
 std::string EncodePageToken(const store::ListQuery& query,
-                            absl::string_view next_query) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat(PageTokenPrefix(query), next_query));
+                            const PagePosition& position) {
+  if (position.skip == 0) {
+    return absl::WebSafeBase64Escape(
+        absl::StrCat(PageTokenPrefix(query), ":", position.query));
+  }
+  return absl::WebSafeBase64Escape(absl::StrCat(
+      PageTokenPrefix(query), "+", position.skip, ":", position.query));
 }
 
-// The nextLink query of query.page_token, which must have been issued for
-// the same filter, order and selection.
-absl::StatusOr<std::string> DecodePageToken(const store::ListQuery& query) {
+// The position of query.page_token, which must have been issued for the
+// same filter, order and selection.
+absl::StatusOr<PagePosition> DecodePageToken(const store::ListQuery& query) {
   std::string raw;
-  absl::string_view next_query;
+  absl::string_view rest;
+  PagePosition position;
   bool valid = absl::WebSafeBase64Unescape(query.page_token, &raw);
   if (valid) {
-    next_query = raw;
-    if (!absl::ConsumePrefix(&next_query, PageTokenPrefix(query))) {
+    rest = raw;
+    if (!absl::ConsumePrefix(&rest, PageTokenPrefix(query))) {
       if (absl::StartsWith(raw, kPlainPageTokenPrefix) ||
           absl::StartsWith(raw, kQueryPageTokenPrefix)) {
         return PageTokenError(
@@ -144,19 +162,28 @@ absl::StatusOr<std::string> DecodePageToken(const store::ListQuery& query) {
             "page_token");
       }
       valid = false;
+    } else if (absl::ConsumePrefix(&rest, "+")) {
+      const std::size_t colon = rest.find(':');
+      valid = colon != absl::string_view::npos &&
+              absl::SimpleAtoi(rest.substr(0, colon), &position.skip) &&
+              position.skip > 0;
+      if (valid) rest.remove_prefix(colon + 1);
+    } else {
+      valid = absl::ConsumePrefix(&rest, ":");
     }
-    valid = valid && !next_query.empty();
+    valid = valid && !rest.empty();
   }
-  for (char c : next_query) {
+  for (char c : rest) {
     const unsigned char u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u >= 0x7f || c == '#' || c == '\\') valid = false;
   }
-  if (!valid || EncodePageToken(query, next_query) != query.page_token) {
+  position.query = std::string(rest);
+  if (!valid || EncodePageToken(query, position) != query.page_token) {
     return PageTokenError(
         "is not a page token issued by this gateway; start again with an "
         "empty page_token");
   }
-  return std::string(next_query);
+  return position;
 }
 
 // The client-request-id of a store call: the gRPC call's request id when it
@@ -404,21 +431,23 @@ void GraphConnectorStore::Get(const CallContext& context, std::string id,
 void GraphConnectorStore::List(const CallContext& context,
                                store::ListQuery list_query,
                                store::StoreCallback<store::ListPage> done) {
-  std::string url;
+  PagePosition position;
   if (list_query.page_token.empty()) {
-    url = absl::StrCat(collection_url_, "?", GraphListQueryString(list_query));
+    position.query = GraphListQueryString(list_query);
   } else {
-    absl::StatusOr<std::string> next_query = DecodePageToken(list_query);
-    if (!next_query.ok()) {
-      std::move(done)(next_query.status());
+    absl::StatusOr<PagePosition> decoded = DecodePageToken(list_query);
+    if (!decoded.ok()) {
+      std::move(done)(decoded.status());
       return;
     }
-    url = absl::StrCat(collection_url_, "?", *next_query);
+    position = *std::move(decoded);
   }
+  std::string url = absl::StrCat(collection_url_, "?", position.query);
   SendToGraph(
       context, ClientRequestId(context), "GET", std::move(url), std::nullopt,
       "",
-      [list_query = std::move(list_query), done = Track(std::move(done))](
+      [list_query = std::move(list_query), position,
+       max_bytes = context.max_page_bytes, done = Track(std::move(done))](
           absl::StatusOr<http::HttpResponse> response) mutable {
         if (!response.ok()) {
           std::move(done)(response.status());
@@ -438,9 +467,13 @@ void GraphConnectorStore::List(const CallContext& context,
           return;
         }
         store::ListPage page;
-        for (const web::json::value& item : json.at("value").as_array()) {
+        // Graph's page may be larger than an answer may be: the rest of it
+        // is the next page.
+        store::PageBudget budget(store::kMaxPageSize, max_bytes);
+        const web::json::array& items = json.at("value").as_array();
+        for (std::size_t i = position.skip; i < items.size(); ++i) {
           absl::StatusOr<NdesConnector> connector =
-              translation::ConnectorFromGraphJson(item);
+              translation::ConnectorFromGraphJson(items.at(i));
           if (!connector.ok()) {
             std::move(done)(absl::InternalError(
                 absl::StrCat("Graph listed an item that is not an "
@@ -452,6 +485,12 @@ void GraphConnectorStore::List(const CallContext& context,
           // some options): the answer has the selection's fields, whatever
           // the store.
           query::Apply(list_query.selection, &*connector);
+          if (!budget.Fits(*connector)) {
+            page.next_page_token = EncodePageToken(
+                list_query, PagePosition{position.query, i});
+            std::move(done)(std::move(page));
+            return;
+          }
           page.connectors.push_back(*std::move(connector));
         }
         if (json.has_field("@odata.nextLink") &&
@@ -463,8 +502,8 @@ void GraphConnectorStore::List(const CallContext& context,
                 "Graph's @odata.nextLink has no query to continue from"));
             return;
           }
-          page.next_page_token =
-              EncodePageToken(list_query, next.substr(question + 1));
+          page.next_page_token = EncodePageToken(
+              list_query, PagePosition{next.substr(question + 1), 0});
         }
         std::move(done)(std::move(page));
       });

@@ -31,22 +31,35 @@ store::StoreCallback<T> AnswerWith(std::unique_ptr<Call> call) {
 
 }  // namespace
 
-NdesConnectorServiceImpl::NdesConnectorServiceImpl(store::ConnectorStore& store,
-                                                   ServiceStats& stats,
-                                                   const Authorizer* authorizer)
-    : store_(store), stats_(stats), authorizer_(authorizer) {}
+NdesConnectorServiceImpl::NdesConnectorServiceImpl(
+    store::ConnectorStore& store, ServiceStats& stats,
+    const Authorizer* authorizer, std::size_t max_message_bytes)
+    : store_(store),
+      stats_(stats),
+      authorizer_(authorizer),
+      max_message_bytes_(max_message_bytes) {}
 
 int NdesConnectorServiceImpl::AbandonCallsInFlight() {
   return in_flight_->Abandon();
+}
+
+void NdesConnectorServiceImpl::StartDraining() { in_flight_->StartDraining(); }
+
+int NdesConnectorServiceImpl::CallsInFlight() const {
+  return in_flight_->size();
+}
+
+absl::Time NdesConnectorServiceImpl::LastArrival() const {
+  return in_flight_->last_arrival();
 }
 
 grpc::ServerUnaryReactor* NdesConnectorServiceImpl::UpdateNdesConnectors(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "UpdateNdesConnectors", response,
-                                     in_flight_, stats_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::UpdateNdesConnectorsRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
     return call->reactor();
   }
@@ -64,9 +77,9 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::GetNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "GetNdesConnector", response,
-                                     in_flight_, stats_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::GetNdesConnectorRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kRead)) {
     return call->reactor();
   }
@@ -92,9 +105,9 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::ListNdesConnectors(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "ListNdesConnectors", response,
-                                     in_flight_, stats_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::ListNdesConnectorsRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kRead)) {
     return call->reactor();
   }
@@ -125,9 +138,9 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::CreateNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "CreateNdesConnector", response,
-                                     in_flight_, stats_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::CreateNdesConnectorRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
     return call->reactor();
   }
@@ -144,9 +157,9 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::DeleteNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "DeleteNdesConnector", response,
-                                     in_flight_, stats_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::DeleteNdesConnectorRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
     return call->reactor();
   }

@@ -33,6 +33,7 @@
 #ifndef NDES_SERVER_STORE_CONNECTOR_STORE_H_
 #define NDES_SERVER_STORE_CONNECTOR_STORE_H_
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,8 @@ namespace ndes::store {
 
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 1000;
+// Half of gRPC's default 4 MiB message limit.
+inline constexpr std::size_t kDefaultMaxPageBytes = 2 * 1024 * 1024;
 
 // What a store may need to know about the gRPC call it serves.
 struct CallContext {
@@ -61,6 +64,9 @@ struct CallContext {
   // that call a remote peer send it along (Graph: client-request-id) and
   // never use it for anything else.
   std::string request_id;
+  // The most bytes a List page's connectors may take in the answer
+  // (page_budget.h); the service derives it from its message limit.
+  std::size_t max_page_bytes = kDefaultMaxPageBytes;
 };
 
 // A masked update: which fields to write, and their values. Applying it
@@ -118,7 +124,9 @@ class ConnectorStore {
                    StoreCallback<ndes::v1::NdesConnector> done) = 0;
 
   // The page of `query` after the position its page token encodes (empty:
-  // from the start): up to page_size matching connectors.
+  // from the start): up to page_size matching connectors, and no more than
+  // fit in context.max_page_bytes (at least one): a page cut short by its
+  // bytes has a next_page_token like a full one.
   // INVALID_ARGUMENT for a page token this store did not issue, or issued
   // for another filter, order or selection.
   virtual void List(const CallContext& context, ListQuery query,

@@ -30,7 +30,7 @@ void MemoryConnectorStore::Get(const CallContext& /*context*/, std::string id,
   std::move(done)(std::move(result));
 }
 
-void MemoryConnectorStore::List(const CallContext& /*context*/, ListQuery query,
+void MemoryConnectorStore::List(const CallContext& context, ListQuery query,
                                 StoreCallback<ListPage> done) {
   absl::StatusOr<ListPosition> position = DecodePageToken(kPageTokenTag, query);
   if (!position.ok()) {
@@ -38,7 +38,7 @@ void MemoryConnectorStore::List(const CallContext& /*context*/, ListQuery query,
     return;
   }
   absl::StatusOr<ListPage> page = ReadQueryPage(
-      kPageTokenTag, query, *position,
+      kPageTokenTag, query, *position, context.max_page_bytes,
       [this](absl::string_view after_id, int limit)
           -> absl::StatusOr<std::vector<ndes::v1::NdesConnector>> {
         std::vector<ndes::v1::NdesConnector> rows;

@@ -96,9 +96,10 @@ absl::StatusOr<ndes::v1::NdesConnector> GetConnector(Connection& connection,
 absl::StatusOr<ListPage> ListConnectors(Connection& connection,
                                         const ListQuery& query,
                                         const ListPosition& position,
+                                        std::size_t max_page_bytes,
                                         absl::string_view page_token_tag) {
   return ReadQueryPage(
-      page_token_tag, query, position,
+      page_token_tag, query, position, max_page_bytes,
       [&connection](absl::string_view after, int limit)
           -> absl::StatusOr<std::vector<ndes::v1::NdesConnector>> {
         absl::StatusOr<ResultPtr> result = connection.Exec(

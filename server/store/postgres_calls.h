@@ -12,6 +12,7 @@
 #ifndef NDES_SERVER_STORE_POSTGRES_CALLS_H_
 #define NDES_SERVER_STORE_POSTGRES_CALLS_H_
 
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <variant>
@@ -77,11 +78,12 @@ absl::StatusOr<ndes::v1::NdesConnector> GetConnector(Connection& connection,
                                                      const std::string& id);
 
 // The page of `query` from `position` (query_page_reader.h over the rows in
-// id order), with the token of the next page when more follow (page tokens
-// tagged `page_token_tag`).
+// id order), within `max_page_bytes` (page_budget.h), with the token of the
+// next page when more follow (page tokens tagged `page_token_tag`).
 absl::StatusOr<ListPage> ListConnectors(Connection& connection,
                                         const ListQuery& query,
                                         const ListPosition& position,
+                                        std::size_t max_page_bytes,
                                         absl::string_view page_token_tag);
 
 // Creates `connector` (whose id is set) in a transaction whose statements

@@ -142,9 +142,10 @@ void PostgresConnectorStore::List(const CallContext& context, ListQuery query,
   }
   Enqueue(std::make_unique<CallJob<ListPage>>(
       context.deadline, /*write=*/false,
-      [query = std::move(query),
-       position = *std::move(position)](Connection& connection) {
-        return ListConnectors(connection, query, position, kPageTokenTag);
+      [query = std::move(query), position = *std::move(position),
+       max_bytes = context.max_page_bytes](Connection& connection) {
+        return ListConnectors(connection, query, position, max_bytes,
+                              kPageTokenTag);
       },
       std::move(done)));
 }

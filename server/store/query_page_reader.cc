@@ -12,6 +12,7 @@
 #include "query/filter_evaluator.h"
 #include "query/order_by.h"
 #include "query/selection.h"
+#include "store/page_budget.h"
 
 namespace ndes::store {
 namespace {
@@ -121,12 +122,34 @@ absl::StatusOr<Found> FindInQueryOrder(const ListQuery& query,
 absl::StatusOr<ListPage> ReadQueryPage(absl::string_view store_tag,
                                        const ListQuery& query,
                                        const ListPosition& position,
+                                       std::size_t max_page_bytes,
                                        ConnectorRows rows) {
   absl::StatusOr<Found> found =
       query.order.keys.empty()
           ? FindInIdOrder(query, position, position.offset, rows)
           : FindInQueryOrder(query, position, position.offset, rows);
   if (!found.ok()) return found.status();
+  // The answered connectors (selected) must fit the page's bytes; the
+  // found ones keep their order keys for the next page's token.
+  const bool select = !query.selection.all();
+  std::vector<NdesConnector> selected;
+  PageBudget budget(query.page_size, max_page_bytes);
+  std::size_t kept = 0;
+  for (; kept < found->page.size(); ++kept) {
+    const NdesConnector* answer = &found->page[kept];
+    NdesConnector reduced;
+    if (select) {
+      reduced = *answer;
+      query::Apply(query.selection, &reduced);
+      answer = &reduced;
+    }
+    if (!budget.Fits(*answer)) {
+      found->more = true;
+      break;
+    }
+    if (select) selected.push_back(std::move(reduced));
+  }
+  found->page.resize(kept);
   ListPage page;
   if (found->more && !found->page.empty()) {
     ListPosition next;
@@ -141,12 +164,7 @@ absl::StatusOr<ListPage> ReadQueryPage(absl::string_view store_tag,
     }
     page.next_page_token = EncodePageToken(store_tag, query, next);
   }
-  page.connectors = std::move(found->page);
-  if (!query.selection.all()) {
-    for (NdesConnector& connector : page.connectors) {
-      query::Apply(query.selection, &connector);
-    }
-  }
+  page.connectors = select ? std::move(selected) : std::move(found->page);
   return page;
 }
 

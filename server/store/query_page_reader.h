@@ -21,6 +21,7 @@
 #ifndef NDES_SERVER_STORE_QUERY_PAGE_READER_H_
 #define NDES_SERVER_STORE_QUERY_PAGE_READER_H_
 
+#include <cstddef>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -40,10 +41,14 @@ using ConnectorRows =
         absl::string_view after_id, int limit)>;
 
 // The page of `query` that starts at `position` (DecodePageToken), with the
-// next page's token (tagged `store_tag`) when more connectors match.
+// next page's token (tagged `store_tag`) when more connectors match. The
+// page's connectors, as answered (selected), take at most `max_page_bytes`
+// (page_budget.h; the first always goes in); a page cut short by its bytes
+// has a next page token like a full one.
 absl::StatusOr<ListPage> ReadQueryPage(absl::string_view store_tag,
                                        const ListQuery& query,
                                        const ListPosition& position,
+                                       std::size_t max_page_bytes,
                                        ConnectorRows rows);
 
 }  // namespace ndes::store

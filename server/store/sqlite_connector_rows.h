@@ -12,6 +12,7 @@
 #ifndef NDES_SERVER_STORE_SQLITE_CONNECTOR_ROWS_H_
 #define NDES_SERVER_STORE_SQLITE_CONNECTOR_ROWS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -61,6 +61,7 @@ using ::ndes::store::testing::StatusIs;
 using ::ndes::store::testing::WithoutEtag;
 using ::ndes::v1::NdesConnector;
 using ::testing::AllOf;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::MatchesRegex;
@@ -569,6 +570,52 @@ TEST_F(GraphConnectorStoreTest, ListSendsTopAndContinuesFromTheNextLink) {
   EXPECT_EQ(seen[0].query, "$top=2");
   EXPECT_EQ(seen[1].path, fake_.collection_path());
   EXPECT_THAT(seen[1].query, HasSubstr("$skiptoken=b"));
+}
+
+TEST_F(GraphConnectorStoreTest, AGraphPageLargerThanAnAnswerIsSplit) {
+  MakeStore();
+  for (const char* id : {"a", "b", "c", "d", "e"}) {
+    NdesConnector connector;
+    connector.set_id(id);
+    // Graph keeps what it is given: 20 KiB each.
+    connector.set_display_name(std::string(20 * 1024, 'x'));
+    fake_.PutConnector(translation::ConnectorToGraphJson(connector));
+  }
+  CallContext context;
+  context.max_page_bytes = 45 * 1024;  // two of them
+  std::vector<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    absl::StatusOr<ListPage> page = List(1000, token, context);
+    ASSERT_THAT(page, IsOk());
+    EXPECT_LE(page->connectors.size(), 2u);
+    for (const NdesConnector& connector : page->connectors) {
+      seen.push_back(connector.id());
+    }
+    token = page->next_page_token;
+  } while (!token.empty() && ++pages < 10);
+  EXPECT_THAT(seen, ElementsAre("a", "b", "c", "d", "e"));
+  // One Graph page, fetched again for each part of it.
+  for (const RecordedRequest& request : GraphRequests()) {
+    EXPECT_EQ(request.query, "$top=1000");
+  }
+}
+
+TEST_F(GraphConnectorStoreTest, AnAlteredSkipInAPageTokenIsRefused) {
+  MakeStore();
+  for (const char* id : {"a", "b", "c"}) Seed(id);
+  CallContext context;
+  context.max_page_bytes = 1;  // one connector per page
+  absl::StatusOr<ListPage> first = List(1000, "", context);
+  ASSERT_THAT(first, IsOk());
+  std::string raw;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(first->next_page_token, &raw));
+  EXPECT_THAT(raw, HasSubstr("+1:"));
+  raw.replace(raw.find("+1:"), 3, "+01:");
+  EXPECT_THAT(
+      List(1000, absl::WebSafeBase64Escape(raw), context).status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
 }
 
 // --- Status mapping through the store -------------------------------------

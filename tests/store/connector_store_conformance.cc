@@ -456,6 +456,46 @@ TEST_P(ConnectorStoreConformanceTest,
   }
 }
 
+TEST_P(ConnectorStoreConformanceTest,
+       ListPagesStayWithinTheirBytesAndStillCoverEveryConnector) {
+  // About 12 KiB each: a 40 KiB page holds three.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) {
+    NdesConnector connector = SampleConnector(absl::StrCat("big-", i));
+    connector.clear_role_scope_tag_ids();
+    for (int tag = 0; tag < 100; ++tag) {
+      connector.add_role_scope_tag_ids(
+          absl::StrCat(tag, std::string(120, 't')));
+    }
+    ids.push_back(connector.id());
+    MustCreate(connector);
+  }
+  constexpr std::size_t kPageBytes = 40 * 1024;
+  std::vector<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    absl::StatusOr<ListPage> page =
+        sync().List(kMaxPageSize, token, kPageBytes);
+    ASSERT_THAT(page, IsOk());
+    ASSERT_FALSE(page->connectors.empty());
+    std::size_t bytes = 0;
+    for (const NdesConnector& connector : page->connectors) {
+      bytes += connector.ByteSizeLong();
+      seen.push_back(connector.id());
+    }
+    EXPECT_LE(bytes, kPageBytes);
+    token = page->next_page_token;
+  } while (!token.empty() && ++pages < 20);
+  EXPECT_THAT(seen, ElementsAreArray(ids));
+  EXPECT_GE(pages, 3);
+  // A page always holds at least one connector, however small its budget.
+  absl::StatusOr<ListPage> one = sync().List(kMaxPageSize, "", 1);
+  ASSERT_THAT(one, IsOk());
+  EXPECT_EQ(one->connectors.size(), 1u);
+  EXPECT_THAT(one->next_page_token, Not(IsEmpty()));
+}
+
 TEST_P(ConnectorStoreConformanceTest, ListRejectsPageTokensItDidNotIssue) {
   MustCreate(SampleConnector("ndes-1"));
   MustCreate(SampleConnector("ndes-2"));

@@ -3,6 +3,7 @@
 // long ordered values, and how many rows a page reads.
 #include "store/query_page_reader.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,31 @@ TEST_F(QueryPageReaderTest, LongOrderedValuesPageWithBoundedTokens) {
   EXPECT_THAT(seen, ElementsAreArray(expected));
 }
 
+TEST_F(QueryPageReaderTest, OrderedPagesCutShortByBytesCoverEveryMatchOnce) {
+  std::vector<std::string> expected;
+  for (int i = 0; i < 12; ++i) {
+    const std::string id = absl::StrCat("ndes-", i);
+    CreateNamed(id, absl::StrCat("name-", 99 - i, std::string(200, 'x')));
+    expected.push_back(id);
+  }
+  ListQuery query;
+  query.page_size = 10;
+  query.order = *query::ParseAipOrderBy("display_name");
+  std::vector<std::string> seen;
+  for (int pages = 0; pages < 20; ++pages) {
+    // Room for about three connectors a page, far fewer than page_size.
+    absl::StatusOr<ListPage> page = sync_.List(query, 1000);
+    ASSERT_THAT(page, IsOk());
+    EXPECT_THAT(page->connectors, Not(IsEmpty()));
+    EXPECT_LT(page->connectors.size(), 10u);
+    for (const NdesConnector& c : page->connectors) seen.push_back(c.id());
+    if (page->next_page_token.empty()) break;
+    query.page_token = page->next_page_token;
+  }
+  std::reverse(expected.begin(), expected.end());
+  EXPECT_THAT(seen, ElementsAreArray(expected));
+}
+
 TEST_F(QueryPageReaderTest, UnfilteredIdOrderReadsOnePageOfRowsOnce) {
   std::vector<NdesConnector> rows;
   for (int i = 0; i < 100; ++i)
@@ -115,7 +141,7 @@ TEST_F(QueryPageReaderTest, UnfilteredIdOrderReadsOnePageOfRowsOnce) {
   ListQuery query;
   query.page_size = 10;
   absl::StatusOr<ListPage> page =
-      ReadQueryPage("test", query, ListPosition(), read);
+      ReadQueryPage("test", query, ListPosition(), kDefaultMaxPageBytes, read);
   ASSERT_THAT(page, IsOk());
   EXPECT_THAT(page->connectors, SizeIs(10));
   EXPECT_THAT(page->next_page_token, Not(IsEmpty()));
@@ -127,7 +153,8 @@ TEST_F(QueryPageReaderTest, RowErrorsAreTheListsErrors) {
                  int) -> absl::StatusOr<std::vector<NdesConnector>> {
     return absl::UnavailableError("disk gone");
   };
-  EXPECT_THAT(ReadQueryPage("test", ListQuery(), ListPosition(), read),
+  EXPECT_THAT(ReadQueryPage("test", ListQuery(), ListPosition(),
+                            kDefaultMaxPageBytes, read),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("disk gone")));
 }
 
