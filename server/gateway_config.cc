@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "graph/request_pacer.h"
+#include "translation/field_limits.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Where to serve the API (and health and reflection): host:port "
@@ -40,11 +41,17 @@ ABSL_FLAG(bool, reflection, true,
           "Serve gRPC server reflection (grpcurl list/describe). With "
           "--auth=jwt, reflection needs a valid token.");
 ABSL_FLAG(int32_t, max_message_bytes, 4 * 1024 * 1024,
-          "Largest request or response message in bytes; a larger request "
-          "is refused with RESOURCE_EXHAUSTED.");
+          "Largest request or response message in bytes (at least 262144); "
+          "a larger request is refused with RESOURCE_EXHAUSTED, and List "
+          "pages are kept to half of it.");
 ABSL_FLAG(int32_t, max_concurrent_streams, 256,
           "Calls in flight on one client connection; more wait for a free "
           "slot.");
+ABSL_FLAG(int32_t, memory_soft_limit_mb, 96,
+          "Resident memory (MiB) above which the gateway closes the client "
+          "connections that sent data no call has taken yet (floods spread "
+          "over many connections); 0 turns it off. Keep it below the "
+          "container's memory limit.");
 ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(2),
           "Ping a client connection idle this long, to find dead peers.");
 ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(20),
@@ -242,6 +249,20 @@ absl::StatusOr<GatewayConfig> ConfigFromFlags() {
     return FlagError(
         "--max_message_bytes and --max_concurrent_streams must be positive");
   }
+  if (static_cast<std::size_t>(server.max_message_bytes) <
+      translation::kMinMessageBytes) {
+    return FlagError(absl::StrCat(
+        "--max_message_bytes must be at least ", translation::kMinMessageBytes,
+        " (256 KiB), so that the largest valid connector (at most ",
+        translation::kMaxConnectorBytes, " bytes) fits well in an answer"));
+  }
+  const int32_t memory_soft_limit_mb =
+      absl::GetFlag(FLAGS_memory_soft_limit_mb);
+  if (memory_soft_limit_mb < 0) {
+    return FlagError("--memory_soft_limit_mb must be 0 (off) or positive");
+  }
+  server.memory_soft_limit_bytes =
+      static_cast<std::uint64_t>(memory_soft_limit_mb) << 20;
 
   const std::string auth_mode = absl::GetFlag(FLAGS_auth);
   if (auth_mode == "jwt") {

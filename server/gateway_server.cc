@@ -53,17 +53,45 @@ int Milliseconds(absl::Duration duration) {
       std::min<int64_t>(absl::ToInt64Milliseconds(duration), INT32_MAX));
 }
 
-void ApplyCommonArguments(grpc::ServerBuilder& builder) {
-  // gRPC sets SO_REUSEPORT by default, which would let a second gateway bind
-  // the same port and silently share its traffic.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-}
-
-absl::Status ListenError(const std::string& address) {
+absl::Status ListenError(const std::string& address,
+                         const absl::Status& reason) {
   return absl::FailedPreconditionError(absl::StrCat(
       "cannot listen on \"", address,
       "\": the address is in use, not local, or not of the form host:port "
-      "or unix:/path"));
+      "or unix:/path (",
+      reason.message(), ")"));
+}
+
+// Shutdown: how often the drain looks at the calls in flight, how long no
+// call may have arrived before it ends, and the longest it waits for that
+// once the last call has ended.
+constexpr absl::Duration kDrainPollInterval = absl::Milliseconds(5);
+constexpr absl::Duration kDrainQuietPeriod = absl::Milliseconds(100);
+constexpr absl::Duration kDrainMaxQuietWait = absl::Milliseconds(700);
+
+// What a connection may make the gateway hold (listener/flood_guard.h).
+listener::FloodLimits FloodLimitsFor(const GatewayServerOptions& options) {
+  listener::FloodLimits limits;
+  // A client that keeps within max_concurrent_streams has at most that many
+  // calls in flight, plus the ones it cancelled whose work still runs.
+  limits.max_calls_per_connection = 4 * options.max_concurrent_streams;
+  // A request's headers and its message arrive before its call starts, and
+  // one over max_message_bytes is refused before any call starts: room for
+  // two of them and their headers.
+  limits.max_bytes_without_call =
+      2 * static_cast<std::uint64_t>(options.max_message_bytes) + (1 << 20);
+  limits.memory_soft_limit_bytes = options.memory_soft_limit_bytes;
+  return limits;
+}
+
+// Installs `guard`'s call counter in `builder`.
+void InstallFloodGuard(listener::FloodGuard& guard,
+                       grpc::ServerBuilder& builder) {
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      creators;
+  creators.push_back(guard.NewInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(creators));
 }
 
 }  // namespace
@@ -71,7 +99,8 @@ absl::Status ListenError(const std::string& address) {
 struct GatewayServer::Services {
   Services(store::ConnectorStore& store, const GatewayServerOptions& options)
       : stats(options.metrics != nullptr ? *options.metrics : own_metrics),
-        connectors(store, stats, options.authorizer),
+        connectors(store, stats, options.authorizer,
+                   static_cast<std::size_t>(options.max_message_bytes)),
         reflection_v1(reflection::DescriptorIndex::Embedded(),
                       ServedServiceNames(), Admission(options.authorizer)),
         reflection_v1alpha(reflection::DescriptorIndex::Embedded(),
@@ -146,9 +175,11 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   std::unique_ptr<GatewayServer> gateway(new GatewayServer());
   gateway->store_ = &store;
   gateway->services_ = std::make_unique<Services>(store, options);
+  gateway->flood_guard_ = std::make_unique<listener::FloodGuard>(
+      gateway->connections_, FloodLimitsFor(options));
 
   grpc::ServerBuilder builder;
-  ApplyCommonArguments(builder);
+  InstallFloodGuard(*gateway->flood_guard_, builder);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
@@ -163,55 +194,55 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
   // Clients may keep idle connections alive, within the interval above.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  int port = 0;
-  builder.AddListeningPort(listen, credentials, &port);
+  absl::StatusOr<std::unique_ptr<listener::GrpcListener>> api_listener =
+      listener::GrpcListener::Open(listen, credentials, builder,
+                                   &gateway->connections_);
+  if (!api_listener.ok()) return ListenError(listen, api_listener.status());
+  gateway->listener_ = *std::move(api_listener);
   builder.RegisterService(&gateway->services_->connectors);
   if (options.reflection) {
     builder.RegisterService(&gateway->services_->reflection_v1);
     builder.RegisterService(&gateway->services_->reflection_v1alpha);
   }
-  // The socket file gets mode 0660: the gateway's user and group (in
-  // Kubernetes, the Pod's fsGroup) may connect, nobody else.
-  const mode_t previous_umask = is_unix ? umask(0117) : 0;
   gateway->server_ = builder.BuildAndStart();
-  if (is_unix) umask(previous_umask);
-  if (gateway->server_ == nullptr || (!is_unix && port == 0)) {
-    if (gateway->server_ != nullptr) gateway->server_->Shutdown();
-    gateway->server_.reset();
-    return ListenError(listen);
+  if (gateway->server_ == nullptr) {
+    return ListenError(listen, absl::InternalError("gRPC did not start"));
   }
-  gateway->port_ = port;
-  gateway->address_ = DialAddress(listen, port);
+  gateway->listener_->Start();
+  gateway->port_ = gateway->listener_->port();
+  gateway->address_ = DialAddress(listen, gateway->port_);
   gateway->socket_path_ = socket_path;
 
   if (!options.health_listen_address.empty()) {
     grpc::ServerBuilder health_builder;
-    ApplyCommonArguments(health_builder);
+    InstallFloodGuard(*gateway->flood_guard_, health_builder);
     // Not gRPC's built-in health service: see health/health_service.h.
     health_builder.SetOption(
         std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
     health_builder.RegisterService(&gateway->services_->probe_health);
-    int health_port = 0;
-    health_builder.AddListeningPort(options.health_listen_address,
-                                    grpc::InsecureServerCredentials(),
-                                    &health_port);
-    gateway->health_server_ = health_builder.BuildAndStart();
-    if (gateway->health_server_ == nullptr ||
-        (!IsUnixAddress(options.health_listen_address) && health_port == 0)) {
-      if (gateway->health_server_ != nullptr) {
-        gateway->health_server_->Shutdown();
-      }
-      gateway->health_server_.reset();
-      gateway->Shutdown(absl::ZeroDuration());
-      return ListenError(options.health_listen_address);
+    absl::StatusOr<std::unique_ptr<listener::GrpcListener>> health_listener =
+        listener::GrpcListener::Open(options.health_listen_address,
+                                     grpc::InsecureServerCredentials(),
+                                     health_builder, &gateway->connections_);
+    if (health_listener.ok()) {
+      gateway->health_listener_ = *std::move(health_listener);
+      gateway->health_server_ = health_builder.BuildAndStart();
     }
-    gateway->health_address_ =
-        DialAddress(options.health_listen_address, health_port);
+    if (gateway->health_server_ == nullptr) {
+      gateway->Shutdown(absl::ZeroDuration());
+      return ListenError(options.health_listen_address,
+                         health_listener.ok()
+                             ? absl::InternalError("gRPC did not start")
+                             : health_listener.status());
+    }
+    gateway->health_listener_->Start();
+    gateway->health_address_ = DialAddress(options.health_listen_address,
+                                           gateway->health_listener_->port());
   }
 
   gateway->server_->GetHealthCheckService()->SetServingStatus(kLivenessService,
                                                               true);
-  gateway->SetServing(store.Available());
+  gateway->SetServing(gateway->Ready());
   gateway->poller_ = std::thread(
       [gateway = gateway.get(), interval = options.availability_poll_interval] {
         gateway->PollAvailability(interval);
@@ -229,18 +260,76 @@ void GatewayServer::SetServing(bool serving) {
   services_->probe_health.SetServing(serving);
 }
 
+bool GatewayServer::Ready() const {
+  return store_->Available() && listener_->accepting();
+}
+
 void GatewayServer::PollAvailability(absl::Duration interval) {
-  bool serving = store_->Available();
+  bool store_available = store_->Available();
+  bool accepting = listener_->accepting();
   while (!stop_polling_.WaitForNotificationWithTimeout(interval)) {
-    const bool available = store_->Available();
-    if (available == serving) continue;
-    serving = available;
-    SetServing(serving);
+    const bool now_available = store_->Available();
+    const bool now_accepting = listener_->accepting();
+    if (now_available == store_available && now_accepting == accepting) {
+      continue;
+    }
+    const bool was_serving = store_available && accepting;
+    store_available = now_available;
+    accepting = now_accepting;
+    const bool serving = store_available && accepting;
+    if (serving != was_serving) SetServing(serving);
+    std::string state =
+        serving ? "health SERVING"
+                : absl::StrCat("health NOT_SERVING until ",
+                               store_available ? "the API listener accepts "
+                                                 "connections again"
+                                               : "it is back");
     logging::LogEvent(
         serving ? logging::LogSeverity::kInfo : logging::LogSeverity::kError,
-        serving ? "the store is available again; health SERVING"
-                : "the store is unavailable; health NOT_SERVING until it "
-                  "is back");
+        absl::StrCat(store_available ? "the store is available"
+                                     : "the store is unavailable",
+                     accepting ? ""
+                               : " and the API listener cannot accept "
+                                 "connections",
+                     "; ", state));
+  }
+}
+
+void GatewayServer::DrainCalls(absl::Duration grace) {
+  service::NdesConnectorServiceImpl& connectors = services_->connectors;
+  connectors.StartDraining();
+  const absl::Time deadline = absl::Now() + grace;
+  // Set once no call admitted before the drain is left: from then on every
+  // call is refused on arrival.
+  absl::Time idle_since = absl::InfiniteFuture();
+  while (true) {
+    const absl::Time now = absl::Now();
+    if (idle_since == absl::InfiniteFuture() &&
+        connectors.CallsInFlight() == 0) {
+      idle_since = now;
+    }
+    // Calls a client sent before it heard of the shutdown may still be on
+    // their way: wait until they stop arriving (they are refused and
+    // logged), but not long.
+    if (idle_since != absl::InfiniteFuture() &&
+        (now - connectors.LastArrival() >= kDrainQuietPeriod ||
+         now - idle_since >= kDrainMaxQuietWait)) {
+      return;
+    }
+    if (now >= deadline) {
+      // A call waiting on its store (a slow upstream) would hold the
+      // shutdown: it is finished with UNAVAILABLE.
+      const int abandoned = connectors.AbandonCallsInFlight();
+      if (abandoned > 0) {
+        logging::LogEvent(
+            logging::LogSeverity::kWarning,
+            absl::StrCat("drain time over: ", abandoned,
+                         " call(s) still waiting for the store were ended "
+                         "with UNAVAILABLE"));
+      }
+      return;
+    }
+    absl::SleepFor(kDrainPollInterval);
   }
 }
 
@@ -252,33 +341,29 @@ void GatewayServer::Shutdown(absl::Duration grace) {
     stop_polling_.Notify();
     poller_.join();
   }
-  if (server_ == nullptr) return;
+  if (server_ == nullptr) {
+    if (listener_ != nullptr) listener_->Stop();
+    if (health_listener_ != nullptr) health_listener_->Stop();
+    return;
+  }
   // NOT_SERVING first, on both listeners, so that probes and load balancers
   // stop sending new calls while the ones in flight finish.
   server_->GetHealthCheckService()->Shutdown();
   services_->probe_health.Shutdown();
-  // gRPC cancels what is still running when the grace ends, but a call
-  // waiting on its store (a slow upstream) would still hold the shutdown:
-  // such calls are finished with UNAVAILABLE then.
-  absl::Notification drained;
-  std::thread abandoner([this, &drained, grace] {
-    if (drained.WaitForNotificationWithTimeout(grace)) return;
-    const int abandoned = services_->connectors.AbandonCallsInFlight();
-    if (abandoned > 0) {
-      logging::LogEvent(
-          logging::LogSeverity::kWarning,
-          absl::StrCat("drain time over: ", abandoned,
-                       " call(s) still waiting for the store were ended "
-                       "with UNAVAILABLE"));
-    }
-  });
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  // New connections are refused from now on (and none reaches a server
+  // that is shutting down).
+  listener_->Stop();
+  DrainCalls(grace);
+  // Nothing of the API is in flight any more: gRPC cancels what is left
+  // (health watches, reflection streams) and closes every connection at
+  // once. (Given a later deadline, it would wait for each connection's
+  // GOAWAY handshake, up to 20 s for a client that does not answer.)
+  server_->Shutdown(absl::ToChronoTime(absl::Now()));
   server_->Wait();
-  drained.Notify();
-  abandoner.join();
   // The probe listener goes last: until the API has drained, probes see
   // NOT_SERVING rather than a refused connection.
   if (health_server_ != nullptr) {
+    health_listener_->Stop();
     health_server_->Shutdown(absl::ToChronoTime(absl::Now()));
     health_server_->Wait();
   }

@@ -14,16 +14,25 @@
 //
 // Health: "" (the whole server) and "ndes.v1.NdesConnectorService" report
 // SERVING from Start until Shutdown begins, except while the store says it
-// is unavailable (ConnectorStore::Available, polled every
+// is unavailable (ConnectorStore::Available) or the API listener cannot
+// accept connections for want of descriptors (both polled every
 // `availability_poll_interval`). "liveness" (kLivenessService) reports
 // SERVING from Start until Shutdown begins, whatever the store does. Both
 // listeners report the same statuses.
+//
+// Connections: the gateway accepts them itself and hands them to gRPC
+// (listener/grpc_listener.h), so that a listener survives running out of
+// descriptors, and closes a TCP connection that floods it
+// (listener/flood_guard.h: more calls in flight than four times
+// max_concurrent_streams, or more than twice max_message_bytes + 1 MiB
+// received without a call starting).
 //
 // Thread-safe. The store and the authorizer are not owned and must outlive
 // the server.
 #ifndef NDES_SERVER_GATEWAY_SERVER_H_
 #define NDES_SERVER_GATEWAY_SERVER_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -33,6 +42,9 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
+#include "listener/connection_table.h"
+#include "listener/flood_guard.h"
+#include "listener/grpc_listener.h"
 #include "observability/metrics_registry.h"
 #include "service/authorizer.h"
 #include "store/connector_store.h"
@@ -89,6 +101,10 @@ struct GatewayServerOptions {
   // disconnected with GOAWAY "too_many_pings" after two such pings.
   absl::Duration keepalive_min_ping_interval = absl::Seconds(10);
 
+  // Resident memory above which the gateway sheds the connections that
+  // hold unprocessed input (listener/flood_guard.h); 0: never.
+  std::uint64_t memory_soft_limit_bytes = 0;
+
   absl::Duration availability_poll_interval = absl::Seconds(1);
 };
 
@@ -113,9 +129,13 @@ class GatewayServer {
   // The health listener's address to dial; empty without one.
   const std::string& health_address() const { return health_address_; }
 
-  // Health turns NOT_SERVING at once (on both listeners) and no new call is
-  // accepted; calls in flight get up to `grace` to finish, then are
-  // cancelled. Returns when the server has stopped. Later calls do nothing.
+  // Health turns NOT_SERVING at once (on both listeners), new connections
+  // are refused and every new call is answered UNAVAILABLE (and logged);
+  // calls in flight get up to `grace` to finish (a call still waiting for
+  // its store then is answered UNAVAILABLE). As soon as none is left (and
+  // calls sent before the clients heard of it have stopped arriving, at
+  // most 0.3 s more), every connection is closed, idle or not, and the
+  // server stops. Returns when it has. Later calls do nothing.
   void Shutdown(absl::Duration grace);
 
  private:
@@ -124,8 +144,19 @@ class GatewayServer {
   GatewayServer() = default;
   void SetServing(bool serving);
   void PollAvailability(absl::Duration interval);
+  // Refuses new calls and waits for the calls in flight (see Shutdown).
+  void DrainCalls(absl::Duration grace);
+
+  // Whether health may say SERVING: the store is available and the API
+  // listener accepts.
+  bool Ready() const;
 
   store::ConnectorStore* store_ = nullptr;
+  // Declared before the servers and listeners, which use them.
+  listener::ConnectionTable connections_;
+  std::unique_ptr<listener::FloodGuard> flood_guard_;
+  std::unique_ptr<listener::GrpcListener> listener_;
+  std::unique_ptr<listener::GrpcListener> health_listener_;
   std::unique_ptr<Services> services_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;

@@ -23,11 +23,14 @@
 #include "auth/jwt_authorizer.h"
 #include "gateway_config.h"
 #include "gateway_server.h"
+#include "logging/library_logs.h"
 #include "logging/log.h"
 #include "observability/metrics_http_server.h"
 #include "observability/metrics_registry.h"
 #include "observability/process_metrics.h"
 #include "pplx/threadpool.h"
+#include "process/descriptor_limit.h"
+#include "process/memory_trimmer.h"
 #include "store_factory.h"
 
 namespace {
@@ -65,6 +68,9 @@ std::string TransportDescription(const ndes::GatewayConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any thread starts: fewer arenas keep less freed memory resident
+  // (see process/memory_trimmer.h).
+  ndes::process::LimitMallocArenas(2);
   // A peer that goes away mid-write must not kill the process; a file that
   // grows past RLIMIT_FSIZE must fail the write (EFBIG), not the process.
   signal(SIGPIPE, SIG_IGN);
@@ -106,6 +112,22 @@ int main(int argc, char** argv) {
   ndes::logging::SetLogFormat(config->log_format);
   ndes::logging::SetLogLevel(config->log_level);
   ndes::logging::StartBackgroundLogWriter();
+  ndes::logging::RouteLibraryLogs();
+
+  // Every client connection takes a descriptor.
+  if (absl::StatusOr<ndes::process::DescriptorLimit> descriptors =
+          ndes::process::RaiseDescriptorLimit();
+      !descriptors.ok()) {
+    LogEvent(LogSeverity::kWarning, descriptors.status().message());
+  } else if (descriptors->after != descriptors->before) {
+    LogLifecycle(absl::StrCat("raised the descriptor limit from ",
+                              descriptors->before, " to ", descriptors->after));
+  } else {
+    LogLifecycle(absl::StrCat("descriptor limit ", descriptors->after,
+                              " (the hard limit)"));
+  }
+  // Returns what bursts and floods leave free in malloc's arenas.
+  ndes::process::MemoryTrimmer memory_trimmer;
 
   std::unique_ptr<ndes::auth::JwtAuthorizer> authorizer;
   if (config->jwt.has_value()) {

@@ -1,5 +1,6 @@
 #include "graph/graph_connector_store.h"
 
+#include <cstddef>
 #include <optional>
 #include <utility>
 
@@ -131,28 +132,30 @@ void GraphConnectorStore::FetchAdmitted(
       AnswerWithConnector(std::move(rules), behaviour_, std::move(done)));
 }
 
-void GraphConnectorStore::List(const CallContext& context, int page_size,
-                               std::string page_token,
+void GraphConnectorStore::List(const CallContext& context,
+                               store::ListQuery list_query,
                                store::StoreCallback<store::ListPage> done) {
   auto listing = std::make_shared<GraphListing>(
       page_tokens_, authorization_->UsesCallerCredentials()
                         ? context.authorization
                         : std::string());
   absl::StatusOr<ndes::internal::GraphListCursor> cursor =
-      listing->Start(page_token, page_size);
+      listing->Start(list_query);
   if (!cursor.ok()) {
     std::move(done)(cursor.status());
     return;
   }
   if (GraphListing::FromBuffer(*cursor)) {
-    std::move(done)(listing->BufferedPage(*std::move(cursor), page_size));
+    std::move(done)(listing->BufferedPage(
+        *std::move(cursor), list_query.page_size, context.max_page_bytes));
     return;
   }
   const std::string url = absl::StrCat(collection_url_, "?", cursor->query());
   transport_.Send(
       context, ClientRequestId(context), GraphRequest::Get(url),
       GraphTransport::Admission::kQueue,
-      [this, listing, cursor = *std::move(cursor), page_size,
+      [this, listing, cursor = *std::move(cursor),
+       list_query = std::move(list_query), max_bytes = context.max_page_bytes,
        done = Track(std::move(done))](
           absl::StatusOr<http::HttpResponse> answer) mutable {
         if (!answer.ok()) {
@@ -160,8 +163,9 @@ void GraphConnectorStore::List(const CallContext& context, int page_size,
         } else if (!IsSuccess(answer)) {
           std::move(done)(ConnectorError("", *answer));
         } else {
-          std::move(done)(listing->GraphPage(std::move(cursor), page_size,
-                                             answer->body, behaviour_));
+          std::move(done)(listing->GraphPage(std::move(cursor), list_query,
+                                             max_bytes, answer->body,
+                                             behaviour_));
         }
       });
 }

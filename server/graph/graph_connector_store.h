@@ -2,8 +2,11 @@
 // (--store=graph), over the project's HttpClient.
 //
 //   Get     GET    {base}/deviceManagement/ndesConnectors/{id}
-//   List    GET    {base}/deviceManagement/ndesConnectors?$top=N, then the
-//                  query of each @odata.nextLink (graph_list_pages.h)
+//   List    GET    {base}/deviceManagement/ndesConnectors?$top=N with the
+//                  query's $filter, $orderby and $select
+//                  (graph_list_query.h), then the query of each
+//                  @odata.nextLink (graph_list_pages.h); each connector is
+//                  reduced to the selection here too, whatever Graph answers
 //   Create  POST   {base}/deviceManagement/ndesConnectors          (201)
 //   Update  PATCH  {base}/deviceManagement/ndesConnectors/{id}     (200/204)
 //   Delete  DELETE {base}/deviceManagement/ndesConnectors/{id}     (204)
@@ -110,8 +113,7 @@ class GraphConnectorStore final : public store::ConnectorStore,
 
   void Get(const store::CallContext& context, std::string id,
            store::StoreCallback<ndes::v1::NdesConnector> done) override;
-  void List(const store::CallContext& context, int page_size,
-            std::string page_token,
+  void List(const store::CallContext& context, store::ListQuery query,
             store::StoreCallback<store::ListPage> done) override;
   void Create(const store::CallContext& context,
               ndes::v1::NdesConnector connector,

@@ -11,6 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "cpprest/json.h"
 #include "graph/graph_answer.h"
+#include "graph/graph_list_query.h"
+#include "query/filter.h"
+#include "query/query_fingerprint.h"
+#include "query/selection.h"
+#include "store/page_budget.h"
+#include "translation/status_details.h"
 
 namespace ndes::graph {
 namespace {
@@ -81,16 +87,53 @@ absl::StatusOr<std::string> NextQuery(const web::json::value& page) {
   return query;
 }
 
+// The fingerprint a token of `query` carries: empty for the plain listing,
+// so that its tokens stay the same as before queries existed.
+std::string FingerprintOf(const store::ListQuery& query) {
+  if (query.filter.op() == query::FilterOp::kMatchAll &&
+      query.order.keys.empty() && query.selection.all()) {
+    return "";
+  }
+  return query::QueryFingerprint(query.filter, query.order, query.selection);
+}
+
+// How many of `items`, from `from` on, go into a page of at most
+// `page_size` connectors and `max_bytes` (at least one, if any is left).
+std::size_t Fitting(const std::vector<NdesConnector>& items, std::size_t from,
+                    int page_size, std::size_t max_bytes) {
+  store::PageBudget budget(page_size, max_bytes);
+  std::size_t taken = 0;
+  while (from + taken < items.size() && budget.Fits(items[from + taken])) {
+    ++taken;
+  }
+  return taken;
+}
+
 }  // namespace
 
 GraphListing::GraphListing(const GraphPageTokens& tokens, std::string binding)
     : tokens_(tokens), binding_(std::move(binding)) {}
 
 absl::StatusOr<GraphListCursor> GraphListing::Start(
-    absl::string_view page_token, int page_size) const {
-  if (!page_token.empty()) return tokens_.Decode(page_token, binding_);
-  GraphListCursor cursor;
-  cursor.set_query(absl::StrCat("$top=", page_size));
+    const store::ListQuery& query) const {
+  std::string fingerprint = FingerprintOf(query);
+  if (query.page_token.empty()) {
+    GraphListCursor cursor;
+    cursor.set_query(GraphListQueryString(query));
+    cursor.set_query_fingerprint(std::move(fingerprint));
+    return cursor;
+  }
+  absl::StatusOr<GraphListCursor> cursor =
+      tokens_.Decode(query.page_token, binding_);
+  if (!cursor.ok()) return cursor.status();
+  if (cursor->query_fingerprint() != fingerprint) {
+    constexpr absl::string_view kProblem =
+        "was issued for another filter, order_by or read_mask; send the same "
+        "ones as for the first page, or start again with an empty page_token";
+    return translation::InvalidArgumentWithViolations(
+        absl::StrCat("page_token ", kProblem),
+        {{"page_token", std::string(kProblem)}});
+  }
   return cursor;
 }
 
@@ -100,9 +143,14 @@ std::string GraphListing::TokenOf(const GraphListCursor& cursor) const {
 }
 
 store::ListPage GraphListing::BufferedPage(GraphListCursor cursor,
-                                           int page_size) const {
+                                           int page_size,
+                                           std::size_t max_bytes) const {
   store::ListPage page;
-  const int take = std::min(page_size, cursor.buffered_size());
+  store::PageBudget budget(page_size, max_bytes);
+  int take = 0;
+  while (take < cursor.buffered_size() && budget.Fits(cursor.buffered(take))) {
+    ++take;
+  }
   for (int i = 0; i < take; ++i) {
     page.connectors.push_back(std::move(*cursor.mutable_buffered(i)));
   }
@@ -112,7 +160,8 @@ store::ListPage GraphListing::BufferedPage(GraphListCursor cursor,
 }
 
 absl::StatusOr<store::ListPage> GraphListing::GraphPage(
-    GraphListCursor cursor, int page_size, const std::string& body,
+    GraphListCursor cursor, const store::ListQuery& query,
+    std::size_t max_bytes, const std::string& body,
     GraphBehaviour& behaviour) const {
   std::error_code error;
   const web::json::value json = web::json::value::parse(body, error);
@@ -130,6 +179,9 @@ absl::StatusOr<store::ListPage> GraphListing::GraphPage(
           absl::StrCat("Graph listed an item that is not an ndesConnector: ",
                        connector.status().message()));
     }
+    // Graph may answer more than $select asked for (Intune ignores some
+    // options): the answer has the selection's fields, whatever Graph did.
+    if (!query.selection.all()) query::Apply(query.selection, &*connector);
     items.push_back(*std::move(connector));
   }
   absl::StatusOr<std::string> next = NextQuery(json);
@@ -149,8 +201,7 @@ absl::StatusOr<store::ListPage> GraphListing::GraphPage(
   }
 
   const std::size_t skip = std::min<std::size_t>(cursor.skip(), items.size());
-  const std::size_t take =
-      std::min<std::size_t>(page_size, items.size() - skip);
+  const std::size_t take = Fitting(items, skip, query.page_size, max_bytes);
   store::ListPage page;
   for (std::size_t i = skip; i < skip + take; ++i) {
     page.connectors.push_back(std::move(items[i]));

@@ -2,6 +2,9 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "text/untrusted_text.h"
+
 namespace ndes::health {
 
 using grpc::health::v1::HealthCheckResponse;
@@ -33,9 +36,13 @@ grpc::ServerUnaryReactor* ProbeHealthService::Check(
     return reactor;
   }
   if (!request->service().empty() && services_.count(request->service()) == 0) {
+    // The name is the caller's: quoted short and escaped, like every echoed
+    // input, so that it can neither grow the answer nor inject control
+    // characters into a client's log.
     reactor->Finish(
         grpc::Status(grpc::StatusCode::NOT_FOUND,
-                     "unknown service \"" + request->service() + "\""));
+                     absl::StrCat("unknown service ",
+                                  text::QuoteUntrusted(request->service()))));
     return reactor;
   }
   response->set_status(serving_.load() ? HealthCheckResponse::SERVING

@@ -9,7 +9,8 @@
 //
 // Check answers the status of a known service ("" is the whole server),
 // the liveness service (SERVING until shutdown, whatever the store does) and
-// NOT_FOUND for any other.
+// NOT_FOUND for any other, quoting at most text::kMaxQuotedChars characters
+// of its name, escaped (text/untrusted_text.h).
 //
 // Thread-safe.
 #ifndef NDES_SERVER_HEALTH_HEALTH_SERVICE_H_

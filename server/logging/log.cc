@@ -26,6 +26,8 @@ std::atomic<LogSeverity> g_level{LogSeverity::kInfo};
 
 // The buffer is written out early once it holds this much.
 constexpr std::size_t kFlushBytes = 64 * 1024;
+// The most of a library's message a line carries.
+constexpr std::size_t kMaxLibraryMessage = 1024;
 
 // Appends "2026-11-28T10:15:30.123Z" to `out`. The part up to the second
 // is formatted once per second per thread; the rest is arithmetic.
@@ -397,6 +399,32 @@ void LogEvent(LogSeverity severity, absl::string_view message) {
 
 void LogLifecycle(absl::string_view message) {
   WriteEvent(LogSeverity::kInfo, message);
+}
+
+void LogLibraryLine(LogSeverity severity, absl::string_view library,
+                    absl::string_view file, int line,
+                    absl::string_view message) {
+  if (!Enabled(severity)) return;
+  if (message.size() > kMaxLibraryMessage) {
+    message = message.substr(0, kMaxLibraryMessage);
+  }
+  // Only the file's name: the build's directories say nothing.
+  if (const std::size_t slash = file.rfind('/');
+      slash != absl::string_view::npos) {
+    file.remove_prefix(slash + 1);
+  }
+  std::string text;
+  if (Json()) {
+    text = absl::StrCat(
+        "{\"time\":\"", Now(), "\",\"level\":\"", JsonLevel(severity),
+        "\",\"msg\":", JsonString(message), ",\"logger\":", JsonString(library),
+        ",\"file\":", JsonString(file), ",\"line\":", line, "}\n");
+  } else {
+    text = absl::StrCat(Now(), " ", SeverityName(severity), " ",
+                        absl::CEscape(library), " ", absl::CEscape(file), ":",
+                        line, " ", absl::CEscape(message), "\n");
+  }
+  LogSink::Sink().Write(text);
 }
 
 }  // namespace ndes::logging

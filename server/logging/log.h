@@ -90,6 +90,19 @@ void LogEvent(LogSeverity severity, absl::string_view message);
 // the gateway serves and when it stops are always worth a line.
 void LogLifecycle(absl::string_view message);
 
+// Logs a line of a library the gateway links (gRPC, protobuf), with where
+// it comes from:
+//   text: 2026-11-28T10:15:30.123Z WARNING grpc hpack_parser.cc:1218 Error...
+//   json: {"time":...,"level":"warning","msg":"Error...","logger":"grpc",
+//          "file":"hpack_parser.cc","line":1218}
+// Unlike events, such a line never makes the caller wait for a write(2),
+// whatever its level: it goes through the buffer of INFO call lines once
+// the background writer runs (a peer can make a library log). `message` is
+// cut to 1 KiB.
+void LogLibraryLine(LogSeverity severity, absl::string_view library,
+                    absl::string_view file, int line,
+                    absl::string_view message);
+
 }  // namespace ndes::logging
 
 #endif  // NDES_SERVER_LOGGING_LOG_H_

@@ -87,10 +87,10 @@ void InstrumentedConnectorStore::Get(
 }
 
 void InstrumentedConnectorStore::List(
-    const store::CallContext& context, int page_size, std::string page_token,
+    const store::CallContext& context, store::ListQuery query,
     store::StoreCallback<store::ListPage> done) {
   inner_->List(
-      context, page_size, std::move(page_token),
+      context, std::move(query),
       Recording<absl::StatusOr<store::ListPage>>(list_, std::move(done)));
 }
 

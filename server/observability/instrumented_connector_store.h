@@ -55,8 +55,7 @@ class InstrumentedConnectorStore final : public store::ConnectorStore {
 
   void Get(const store::CallContext& context, std::string id,
            store::StoreCallback<ndes::v1::NdesConnector> done) override;
-  void List(const store::CallContext& context, int page_size,
-            std::string page_token,
+  void List(const store::CallContext& context, store::ListQuery query,
             store::StoreCallback<store::ListPage> done) override;
   void Create(const store::CallContext& context,
               ndes::v1::NdesConnector connector,

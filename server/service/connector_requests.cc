@@ -7,6 +7,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ndes/v1/connector_fields.h"
+#include "query/aip_filter.h"
+#include "query/order_by.h"
+#include "query/selection.h"
 #include "translation/field_mask_plan.h"
 #include "translation/resource_id.h"
 #include "translation/status_details.h"
@@ -41,18 +44,21 @@ absl::StatusOr<store::UpdateCommand> UpdateCommandOf(
   return command;
 }
 
-absl::StatusOr<std::string> IdToGet(
+absl::StatusOr<ConnectorRead> ConnectorReadOf(
     const ndes::v1::GetNdesConnectorRequest& request) {
   if (absl::Status id = translation::ValidateConnectorId(request.id(), "id");
       !id.ok()) {
     return id;
   }
-  return request.id();
+  absl::StatusOr<query::Selection> selection =
+      query::SelectionFromReadMask(request.read_mask());
+  if (!selection.ok()) return selection.status();
+  return ConnectorRead{request.id(), *std::move(selection)};
 }
 
-absl::StatusOr<ListQuery> ListQueryOf(
+absl::StatusOr<store::ListQuery> ListQueryOf(
     const ndes::v1::ListNdesConnectorsRequest& request) {
-  ListQuery query;
+  store::ListQuery query;
   if (request.page_size() < 0) {
     return translation::InvalidArgumentWithViolations(
         "page_size must not be negative",
@@ -62,6 +68,18 @@ absl::StatusOr<ListQuery> ListQueryOf(
     query.page_size = std::min(request.page_size(), store::kMaxPageSize);
   }
   query.page_token = request.page_token();
+  absl::StatusOr<query::Filter> filter =
+      query::ParseAipFilter(request.filter());
+  if (!filter.ok()) return filter.status();
+  query.filter = *std::move(filter);
+  absl::StatusOr<query::OrderBy> order =
+      query::ParseAipOrderBy(request.order_by());
+  if (!order.ok()) return order.status();
+  query.order = *std::move(order);
+  absl::StatusOr<query::Selection> selection =
+      query::SelectionFromReadMask(request.read_mask());
+  if (!selection.ok()) return selection.status();
+  query.selection = *std::move(selection);
   return query;
 }
 

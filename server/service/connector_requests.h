@@ -1,10 +1,10 @@
 // The requests of ndes.v1.NdesConnectorService in the store's terms. Each
 // function checks one request against the API's rules (the id rule of
 // translation/resource_id.h, the update rules of
-// translation/field_mask_plan.h, page sizes) and returns what the store is
-// to be asked. Every face of the API (gRPC, and any other binding) goes
-// through these, so a request is refused or accepted the same way whatever
-// carried it.
+// translation/field_mask_plan.h, page sizes, the query fields of
+// query/) and returns what the store is to be asked. Every face of the API
+// (gRPC, and any other binding) goes through these, so a request is refused or
+// accepted the same way whatever carried it.
 //
 // Errors: INVALID_ARGUMENT naming the field, with google.rpc.BadRequest
 // field violations (translation/status_details.h).
@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "ndes/v1/ndes_connector.pb.h"
 #include "ndes/v1/ndes_connector_service.pb.h"
+#include "query/selection.h"
 #include "store/connector_store.h"
 
 namespace ndes::service {
@@ -33,17 +34,20 @@ namespace ndes::service {
 absl::StatusOr<store::UpdateCommand> UpdateCommandOf(
     ndes::v1::UpdateNdesConnectorsRequest request);
 
-// The id a Get names.
-absl::StatusOr<std::string> IdToGet(
+// What a Get reads: the id, and the fields to answer (read_mask; the
+// caller applies it to the store's answer with query::Apply).
+struct ConnectorRead {
+  std::string id;
+  query::Selection selection;
+};
+absl::StatusOr<ConnectorRead> ConnectorReadOf(
     const ndes::v1::GetNdesConnectorRequest& request);
 
-// A List's page: its size (0 is the default size, larger sizes are cut to
-// the maximum; a negative one is refused) and token.
-struct ListQuery {
-  int page_size = store::kDefaultPageSize;
-  std::string page_token;
-};
-absl::StatusOr<ListQuery> ListQueryOf(
+// A List's query: its page size (0 is the default size, larger sizes are
+// cut to the maximum; a negative one is refused), token, and filter,
+// order_by and read_mask parsed by query/ (AIP syntax; the refusals of
+// query/query_errors.h).
+absl::StatusOr<store::ListQuery> ListQueryOf(
     const ndes::v1::ListNdesConnectorsRequest& request);
 
 // The connector a Create stores (its etag cleared; an empty id is left for

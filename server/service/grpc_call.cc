@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "grpcpp/support/proto_buffer_reader.h"
@@ -83,12 +84,12 @@ absl::Status WithRequestId(const absl::Status& status,
   return with_id;
 }
 
-// Serializes `message` into `buffer` as one slice. (gRPC's own
-// GenericSerialize sizes the message twice and goes through a zero-copy
+// Serializes `message` into `buffer` as one slice; `size` is
+// message.ByteSizeLong(), which also caches the sizes this needs. (gRPC's
+// own GenericSerialize sizes the message twice and goes through a zero-copy
 // stream for anything above 23 bytes.)
 bool SerializeInOneSlice(const google::protobuf::MessageLite& message,
-                         grpc::ByteBuffer* buffer) {
-  const std::size_t size = message.ByteSizeLong();
+                         std::size_t size, grpc::ByteBuffer* buffer) {
   if (size > static_cast<std::size_t>(INT_MAX)) return false;
   grpc::Slice slice(size);
   uint8_t* const end = message.SerializeWithCachedSizesToArray(
@@ -99,11 +100,37 @@ bool SerializeInOneSlice(const google::protobuf::MessageLite& message,
   return true;
 }
 
+// The status of an answer of `size` bytes that does not fit the message
+// limit: a connector stored before the field limits applied, or one that
+// Graph holds, can be that large.
+absl::Status AnswerTooLarge(absl::string_view method, std::size_t size,
+                            std::size_t limit) {
+  const bool write =
+      absl::StartsWith(method, "Create") || absl::StartsWith(method, "Update");
+  return absl::ResourceExhaustedError(absl::StrCat(
+      write ? "the write was applied, but its answer" : "the answer", " is ",
+      size, " bytes, more than the message limit of ", limit,
+      " bytes (--max_message_bytes): the connector holds more than the field "
+      "limits allow (stored before they applied, or kept by Graph); update "
+      "it to shorten its fields"));
+}
+
 }  // namespace
 
 void InFlightCalls::Add(Call* call) {
   absl::MutexLock lock(&mu_);
   calls_.insert(call);
+  last_arrival_ = absl::Now();
+}
+
+int InFlightCalls::size() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(calls_.size());
+}
+
+absl::Time InFlightCalls::last_arrival() const {
+  absl::MutexLock lock(&mu_);
+  return last_arrival_;
 }
 
 void InFlightCalls::Remove(Call* call) {
@@ -129,9 +156,10 @@ int InFlightCalls::Abandon() {
 
 Call::Call(grpc::CallbackServerContext* context, absl::string_view method,
            grpc::ByteBuffer* response, std::shared_ptr<InFlightCalls> in_flight,
-           ServiceStats& stats)
+           ServiceStats& stats, std::size_t max_message_bytes)
     : reactor_(context->DefaultReactor()),
       response_(response),
+      max_message_bytes_(max_message_bytes),
       method_(method),
       start_(absl::Now()),
       in_flight_(std::move(in_flight)),
@@ -144,9 +172,20 @@ Call::Call(grpc::CallbackServerContext* context, absl::string_view method,
   store_context_.deadline = absl::FromChrono(context->deadline());
   store_context_.authorization = MetadataValue(*context, "authorization");
   store_context_.request_id = std::move(request_id);
+  // The rest of the answer (the next page token, the message framing) fits
+  // in the other half.
+  store_context_.max_page_bytes = max_message_bytes / 2;
 }
 
 Call::~Call() { in_flight_->Remove(this); }
+
+bool Call::Admit() {
+  if (!in_flight_->draining()) return true;
+  Reject(absl::UnavailableError(
+      "the gateway is shutting down and takes no new call; retry (on another "
+      "replica): the call was not applied"));
+  return false;
+}
 
 bool Call::ParseRequest(const grpc::ByteBuffer* bytes,
                         google::protobuf::MessageLite* request) {
@@ -197,9 +236,13 @@ bool Call::Authorize(const Authorizer* authorizer, Access access) {
 void Call::Finish(const absl::Status& status,
                   const google::protobuf::MessageLite* response) {
   absl::Status sent = status;
-  if (sent.ok() && response != nullptr &&
-      !SerializeInOneSlice(*response, response_)) {
-    sent = absl::InternalError("the response could not be serialized");
+  if (sent.ok() && response != nullptr) {
+    const std::size_t size = response->ByteSizeLong();
+    if (size > max_message_bytes_) {
+      sent = AnswerTooLarge(method_, size, max_message_bytes_);
+    } else if (!SerializeInOneSlice(*response, size, response_)) {
+      sent = absl::InternalError("the response could not be serialized");
+    }
   }
   if (!sent.ok()) sent = WithRequestId(sent, store_context_.request_id);
   const grpc::Status grpc_status = ToGrpcStatus(sent);

@@ -18,6 +18,7 @@
 #define NDES_SERVER_SERVICE_GRPC_CALL_H_
 
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -39,7 +40,8 @@ inline constexpr char kRequestIdMetadata[] = "x-request-id";
 
 class Call;
 
-// The calls that have started and not yet been destroyed. Thread-safe.
+// The calls that have started and not yet been destroyed, and whether the
+// service drains (refuses new calls). Thread-safe.
 class InFlightCalls {
  public:
   void Add(Call* call);
@@ -47,19 +49,37 @@ class InFlightCalls {
   // Finishes every call not finished yet with UNAVAILABLE; returns how many.
   int Abandon();
 
+  // From now on every new call is refused with UNAVAILABLE (Call::Admit).
+  void StartDraining() { draining_.store(true); }
+  bool draining() const { return draining_.load(std::memory_order_relaxed); }
+  // Calls started and not destroyed yet (refused ones included until they
+  // are).
+  int size() const;
+  // When the last call started (InfinitePast before the first).
+  absl::Time last_arrival() const;
+
  private:
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   absl::flat_hash_set<Call*> calls_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_arrival_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::atomic<bool> draining_{false};
 };
 
 class Call {
  public:
+  // gRPC's default message limit.
+  static constexpr std::size_t kDefaultMaxMessageBytes = 4 * 1024 * 1024;
+
   // `method`: the RPC's short name (a string literal). `response`: where the
   // serialized answer goes; owned by gRPC, valid until the call finishes.
-  // `stats` must outlive the call.
+  // `stats` must outlive the call. `max_message_bytes`: the server's
+  // message limit; an answer larger than it is replaced by
+  // RESOURCE_EXHAUSTED (see Finish), and List pages are kept to half of it
+  // (CallContext::max_page_bytes).
   Call(grpc::CallbackServerContext* context, absl::string_view method,
        grpc::ByteBuffer* response, std::shared_ptr<InFlightCalls> in_flight,
-       ServiceStats& stats);
+       ServiceStats& stats,
+       std::size_t max_message_bytes = kDefaultMaxMessageBytes);
   ~Call();
 
   Call(const Call&) = delete;
@@ -72,6 +92,11 @@ class Call {
   // finish the call. Thread-safe.
   bool Claim() { return !claimed_.exchange(true); }
 
+  // False after finishing the call UNAVAILABLE when the service drains
+  // (the gateway is shutting down): a call that arrives then is refused,
+  // and logged, rather than cut off by the server's shutdown.
+  bool Admit();
+
   // Parses the request bytes into `request`; false after finishing the call
   // INVALID_ARGUMENT naming the request type (a request that does not parse
   // is the caller's mistake, not an unknown method), or CANCELLED when no
@@ -83,8 +108,11 @@ class Call {
   // `access`; false after finishing the call with the refusal.
   bool Authorize(const Authorizer* authorizer, Access access);
 
-  // Only after a successful Claim(). OK answers `response`; any other
-  // status is sent with the request id added to its message.
+  // Only after a successful Claim(). OK answers `response`, unless it is
+  // larger than the message limit: then RESOURCE_EXHAUSTED saying so (gRPC
+  // would refuse to send it after the call had been logged and counted as
+  // OK); any other status is sent with the request id added to its message.
+  // The call is logged and counted with the status the client gets.
   void Finish(const absl::Status& status,
               const google::protobuf::MessageLite* response = nullptr);
 
@@ -95,6 +123,7 @@ class Call {
  private:
   grpc::ServerUnaryReactor* reactor_;
   grpc::ByteBuffer* response_;
+  const std::size_t max_message_bytes_;
   absl::string_view method_;
   absl::Time start_;
   std::shared_ptr<InFlightCalls> in_flight_;

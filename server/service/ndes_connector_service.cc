@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "google/protobuf/empty.pb.h"
+#include "query/selection.h"
 #include "service/connector_requests.h"
 
 namespace ndes::service {
@@ -30,22 +31,35 @@ store::StoreCallback<T> AnswerWith(std::unique_ptr<Call> call) {
 
 }  // namespace
 
-NdesConnectorServiceImpl::NdesConnectorServiceImpl(store::ConnectorStore& store,
-                                                   ServiceStats& stats,
-                                                   const Authorizer* authorizer)
-    : store_(store), stats_(stats), authorizer_(authorizer) {}
+NdesConnectorServiceImpl::NdesConnectorServiceImpl(
+    store::ConnectorStore& store, ServiceStats& stats,
+    const Authorizer* authorizer, std::size_t max_message_bytes)
+    : store_(store),
+      stats_(stats),
+      authorizer_(authorizer),
+      max_message_bytes_(max_message_bytes) {}
 
 int NdesConnectorServiceImpl::AbandonCallsInFlight() {
   return in_flight_->Abandon();
+}
+
+void NdesConnectorServiceImpl::StartDraining() { in_flight_->StartDraining(); }
+
+int NdesConnectorServiceImpl::CallsInFlight() const {
+  return in_flight_->size();
+}
+
+absl::Time NdesConnectorServiceImpl::LastArrival() const {
+  return in_flight_->last_arrival();
 }
 
 grpc::ServerUnaryReactor* NdesConnectorServiceImpl::UpdateNdesConnectors(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "UpdateNdesConnectors", response,
-                                     in_flight_, stats_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::UpdateNdesConnectorsRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
     return call->reactor();
   }
@@ -63,18 +77,27 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::GetNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "GetNdesConnector", response,
-                                     in_flight_, stats_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::GetNdesConnectorRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kRead)) {
     return call->reactor();
   }
-  absl::StatusOr<std::string> id = IdToGet(request);
-  if (!id.ok()) return call->Reject(id.status());
+  absl::StatusOr<ConnectorRead> read = ConnectorReadOf(request);
+  if (!read.ok()) return call->Reject(read.status());
   grpc::ServerUnaryReactor* reactor = call->reactor();
   const store::CallContext store_context = call->store_context();
-  store_.Get(store_context, *std::move(id),
-             AnswerWith<NdesConnector>(std::move(call)));
+  store_.Get(store_context, std::move(read->id),
+             [call = std::move(call), selection = std::move(read->selection)](
+                 absl::StatusOr<NdesConnector> connector) mutable {
+               if (!call->Claim()) return;
+               if (!connector.ok()) {
+                 call->Finish(connector.status());
+                 return;
+               }
+               query::Apply(selection, &*connector);
+               call->Finish(absl::OkStatus(), &*connector);
+             });
   return reactor;
 }
 
@@ -82,17 +105,17 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::ListNdesConnectors(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "ListNdesConnectors", response,
-                                     in_flight_, stats_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::ListNdesConnectorsRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kRead)) {
     return call->reactor();
   }
-  absl::StatusOr<ListQuery> query = ListQueryOf(request);
+  absl::StatusOr<store::ListQuery> query = ListQueryOf(request);
   if (!query.ok()) return call->Reject(query.status());
   grpc::ServerUnaryReactor* reactor = call->reactor();
   const store::CallContext store_context = call->store_context();
-  store_.List(store_context, query->page_size, std::move(query->page_token),
+  store_.List(store_context, *std::move(query),
               [call = std::move(call)](absl::StatusOr<store::ListPage> page) {
                 if (!call->Claim()) return;
                 if (!page.ok()) {
@@ -115,9 +138,9 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::CreateNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "CreateNdesConnector", response,
-                                     in_flight_, stats_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::CreateNdesConnectorRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
     return call->reactor();
   }
@@ -134,9 +157,9 @@ grpc::ServerUnaryReactor* NdesConnectorServiceImpl::DeleteNdesConnector(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* bytes,
     grpc::ByteBuffer* response) {
   auto call = std::make_unique<Call>(context, "DeleteNdesConnector", response,
-                                     in_flight_, stats_);
+                                     in_flight_, stats_, max_message_bytes_);
   ndes::v1::DeleteNdesConnectorRequest request;
-  if (!call->ParseRequest(bytes, &request) ||
+  if (!call->Admit() || !call->ParseRequest(bytes, &request) ||
       !call->Authorize(authorizer_, Access::kWrite)) {
     return call->reactor();
   }

@@ -40,14 +40,25 @@ class NdesConnectorServiceImpl final : public RawNdesConnectorService {
  public:
   // Records into `stats`. `authorizer` may be null (no inbound auth); when
   // set, it is asked before the store is touched. Both must outlive the
-  // service and every call it has started.
-  NdesConnectorServiceImpl(store::ConnectorStore& store, ServiceStats& stats,
-                           const Authorizer* authorizer = nullptr);
+  // service and every call it has started. `max_message_bytes`: the
+  // server's message limit (grpc_call.h).
+  NdesConnectorServiceImpl(
+      store::ConnectorStore& store, ServiceStats& stats,
+      const Authorizer* authorizer = nullptr,
+      std::size_t max_message_bytes = Call::kDefaultMaxMessageBytes);
 
   // For shutdown when the drain time has run out: finishes every call still
   // waiting for its store with UNAVAILABLE, so that the server can stop;
   // the store's later answers are dropped. Returns how many were finished.
   int AbandonCallsInFlight();
+
+  // For shutdown: from now on every new call is answered UNAVAILABLE ("the
+  // gateway is shutting down"), and logged; calls already started go on.
+  void StartDraining();
+  // Calls started and not finished yet.
+  int CallsInFlight() const;
+  // When the last call arrived.
+  absl::Time LastArrival() const;
 
   grpc::ServerUnaryReactor* UpdateNdesConnectors(
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
@@ -69,6 +80,7 @@ class NdesConnectorServiceImpl final : public RawNdesConnectorService {
   store::ConnectorStore& store_;
   ServiceStats& stats_;
   const Authorizer* authorizer_;
+  const std::size_t max_message_bytes_;
   // Shared with every call: a store may destroy a call's callback (and so
   // the call) after the service is gone.
   std::shared_ptr<InFlightCalls> in_flight_ = std::make_shared<InFlightCalls>();

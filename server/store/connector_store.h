@@ -11,9 +11,9 @@
 // inline.
 //
 // Preconditions the service guarantees (stores may assume them): ids follow
-// translation/resource_id.h (except Create's, which may be empty), page sizes
-// are in [1, kMaxPageSize], the fields of an UpdateCommand come from
-// translation::PlanFieldMask (never empty) and hold valid values, and
+// translation/resource_id.h (except Create's, which may be empty), a
+// ListQuery's page size is in [1, kMaxPageSize], the fields of an UpdateCommand
+// come from translation::PlanFieldMask (never empty) and hold valid values, and
 // connectors to create hold valid values.
 //
 // Errors (absl::StatusCode):
@@ -22,7 +22,8 @@
 //   ALREADY_EXISTS   Create with an id that exists
 //   ABORTED          expected_etag given and not the stored one; nothing
 //                    written
-//   INVALID_ARGUMENT a page token this store did not issue
+//   INVALID_ARGUMENT a page token this store did not issue (or issued for
+//                    another filter, order or selection)
 //   UNAVAILABLE      the store cannot be reached now; the call may be retried
 //   INTERNAL         stored data that cannot be read, or a store fault
 // Every write is atomic: on any error nothing is written, and a write is
@@ -32,6 +33,7 @@
 #ifndef NDES_SERVER_STORE_CONNECTOR_STORE_H_
 #define NDES_SERVER_STORE_CONNECTOR_STORE_H_
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -41,11 +43,16 @@
 #include "absl/time/time.h"
 #include "ndes/v1/connector_fields.h"
 #include "ndes/v1/ndes_connector.pb.h"
+#include "query/filter.h"
+#include "query/order_by.h"
+#include "query/selection.h"
 
 namespace ndes::store {
 
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 1000;
+// Half of gRPC's default 4 MiB message limit.
+inline constexpr std::size_t kDefaultMaxPageBytes = 2 * 1024 * 1024;
 
 // What a store may need to know about the gRPC call it serves.
 struct CallContext {
@@ -57,6 +64,9 @@ struct CallContext {
   // that call a remote peer send it along (Graph: client-request-id) and
   // never use it for anything else.
   std::string request_id;
+  // The most bytes a List page's connectors may take in the answer
+  // (page_budget.h); the service derives it from its message limit.
+  std::size_t max_page_bytes = kDefaultMaxPageBytes;
 };
 
 // A masked update: which fields to write, and their values. Applying it
@@ -79,8 +89,23 @@ struct UpdateCommand {
   bool create_if_missing = false;
 };
 
+// What a List asks for: one page of the connectors that match `filter`, in
+// `order`, each reduced to `selection` (query/ has the rules, the same for
+// every face and store).
+struct ListQuery {
+  int page_size = kDefaultPageSize;
+  // The previous page's next_page_token; empty for the first page. A token
+  // carries the position only: the filter, order and selection must be the
+  // ones of the query that issued it (the page size may change).
+  std::string page_token;
+  query::Filter filter;
+  // Empty: id order.
+  query::OrderBy order;
+  query::Selection selection;
+};
+
 struct ListPage {
-  // Ordered by id.
+  // In the query's order, reduced to its selection.
   std::vector<ndes::v1::NdesConnector> connectors;
   // Opaque; empty on the last page.
   std::string next_page_token;
@@ -98,10 +123,14 @@ class ConnectorStore {
   virtual void Get(const CallContext& context, std::string id,
                    StoreCallback<ndes::v1::NdesConnector> done) = 0;
 
-  // Up to `page_size` connectors with ids after the position `page_token`
-  // encodes (empty: from the start).
-  virtual void List(const CallContext& context, int page_size,
-                    std::string page_token, StoreCallback<ListPage> done) = 0;
+  // The page of `query` after the position its page token encodes (empty:
+  // from the start): up to page_size matching connectors, and no more than
+  // fit in context.max_page_bytes (at least one): a page cut short by its
+  // bytes has a next_page_token like a full one.
+  // INVALID_ARGUMENT for a page token this store did not issue, or issued
+  // for another filter, order or selection.
+  virtual void List(const CallContext& context, ListQuery query,
+                    StoreCallback<ListPage> done) = 0;
 
   // Stores `connector` (its etag ignored) and answers it as stored, with its
   // new etag. An empty id is replaced by a generated UUID.

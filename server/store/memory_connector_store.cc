@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "store/page_token.h"
+#include "store/query_page_reader.h"
 #include "translation/resource_id.h"
 
 namespace ndes::store {
@@ -29,33 +30,27 @@ void MemoryConnectorStore::Get(const CallContext& /*context*/, std::string id,
   std::move(done)(std::move(result));
 }
 
-void MemoryConnectorStore::List(const CallContext& /*context*/, int page_size,
-                                std::string page_token,
+void MemoryConnectorStore::List(const CallContext& context, ListQuery query,
                                 StoreCallback<ListPage> done) {
-  absl::StatusOr<std::string> after =
-      DecodePageToken(kPageTokenTag, page_token);
-  if (!after.ok()) {
-    std::move(done)(after.status());
+  absl::StatusOr<ListPosition> position = DecodePageToken(kPageTokenTag, query);
+  if (!position.ok()) {
+    std::move(done)(position.status());
     return;
   }
-  ListPage page;
-  bool more = false;
-  {
-    absl::MutexLock lock(&mu_);
-    // Every id is non-empty, so upper_bound("") starts at the first one.
-    for (auto it = connectors_.upper_bound(*after); it != connectors_.end();
-         ++it) {
-      if (static_cast<int>(page.connectors.size()) == page_size) {
-        more = true;
-        break;
-      }
-      page.connectors.push_back(AnsweredConnector(it->second));
-    }
-  }
-  if (more && !page.connectors.empty()) {
-    page.next_page_token =
-        EncodePageToken(kPageTokenTag, page.connectors.back().id());
-  }
+  absl::StatusOr<ListPage> page = ReadQueryPage(
+      kPageTokenTag, query, *position, context.max_page_bytes,
+      [this](absl::string_view after_id, int limit)
+          -> absl::StatusOr<std::vector<ndes::v1::NdesConnector>> {
+        std::vector<ndes::v1::NdesConnector> rows;
+        absl::MutexLock lock(&mu_);
+        // Every id is non-empty, so upper_bound("") starts at the first one.
+        for (auto it = connectors_.upper_bound(std::string(after_id));
+             it != connectors_.end() && static_cast<int>(rows.size()) < limit;
+             ++it) {
+          rows.push_back(AnsweredConnector(it->second));
+        }
+        return rows;
+      });
   std::move(done)(std::move(page));
 }
 

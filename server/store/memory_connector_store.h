@@ -4,8 +4,8 @@
 //
 // It follows the write rules of stored_connector.h, exactly like
 // SqliteConnectorStore: connectors are kept as values with an etag, etags
-// come from a store-wide revision that only grows (W/"<n>"), List is
-// ordered by id with an opaque page token.
+// come from a store-wide revision that only grows (W/"<n>"), List reads
+// its id-ordered map through query_page_reader.h.
 //
 // Thread-safe. Every call runs and answers inline: the callback is invoked
 // before the call returns, on the caller's thread and with no lock of the
@@ -41,7 +41,7 @@ class MemoryConnectorStore final : public ConnectorStore {
 
   void Get(const CallContext& context, std::string id,
            StoreCallback<ndes::v1::NdesConnector> done) override;
-  void List(const CallContext& context, int page_size, std::string page_token,
+  void List(const CallContext& context, ListQuery query,
             StoreCallback<ListPage> done) override;
   void Create(const CallContext& context, ndes::v1::NdesConnector connector,
               StoreCallback<ndes::v1::NdesConnector> done) override;
@@ -57,7 +57,7 @@ class MemoryConnectorStore final : public ConnectorStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
-  // Ordered by id, which is the order of List.
+  // Ordered by id: the rows query_page_reader.h reads.
   std::map<std::string, StoredConnector> connectors_ ABSL_GUARDED_BY(mu_);
   // The revision of the last write; the next write takes revision_ + 1.
   std::uint64_t revision_ ABSL_GUARDED_BY(mu_) = 0;

@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "store/page_token.h"
+#include "store/query_page_reader.h"
 #include "store/stored_connector.h"
 
 namespace ndes::store::postgres_internal {
@@ -94,30 +94,32 @@ absl::StatusOr<ndes::v1::NdesConnector> GetConnector(Connection& connection,
 }
 
 absl::StatusOr<ListPage> ListConnectors(Connection& connection,
-                                        const std::string& after, int page_size,
+                                        const ListQuery& query,
+                                        const ListPosition& position,
+                                        std::size_t max_page_bytes,
                                         absl::string_view page_token_tag) {
-  // One row more than the page tells whether another page follows.
-  absl::StatusOr<ResultPtr> result = connection.Exec(
-      "listing NDES connectors",
-      "SELECT id, body, revision FROM ndes_connectors WHERE id > $1 "
-      "ORDER BY id LIMIT $2",
-      {after, absl::StrCat(page_size + 1)});
-  if (!result.ok()) return result.status();
-  ListPage page;
-  const int rows = PQntuples(result->get());
-  for (int row = 0; row < rows; ++row) {
-    if (row == page_size) {
-      page.next_page_token =
-          EncodePageToken(page_token_tag, page.connectors.back().id());
-      break;
-    }
-    const absl::string_view id = Value(*result, row, 0);
-    absl::StatusOr<StoredConnector> stored = StoredOfRow(
-        connection, id, Value(*result, row, 1), Value(*result, row, 2));
-    if (!stored.ok()) return stored.status();
-    page.connectors.push_back(AnsweredConnector(*stored));
-  }
-  return page;
+  return ReadQueryPage(
+      page_token_tag, query, position, max_page_bytes,
+      [&connection](absl::string_view after, int limit)
+          -> absl::StatusOr<std::vector<ndes::v1::NdesConnector>> {
+        absl::StatusOr<ResultPtr> result = connection.Exec(
+            "listing NDES connectors",
+            "SELECT id, body, revision FROM ndes_connectors WHERE id > $1 "
+            "ORDER BY id LIMIT $2",
+            {std::string(after), absl::StrCat(limit)});
+        if (!result.ok()) return result.status();
+        std::vector<ndes::v1::NdesConnector> rows;
+        const int count = PQntuples(result->get());
+        rows.reserve(static_cast<std::size_t>(count));
+        for (int row = 0; row < count; ++row) {
+          absl::StatusOr<StoredConnector> stored =
+              StoredOfRow(connection, Value(*result, row, 0),
+                          Value(*result, row, 1), Value(*result, row, 2));
+          if (!stored.ok()) return stored.status();
+          rows.push_back(AnsweredConnector(*stored));
+        }
+        return rows;
+      });
 }
 
 absl::StatusOr<ndes::v1::NdesConnector> CreateConnector(

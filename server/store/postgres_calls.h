@@ -12,6 +12,7 @@
 #ifndef NDES_SERVER_STORE_POSTGRES_CALLS_H_
 #define NDES_SERVER_STORE_POSTGRES_CALLS_H_
 
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <variant>
@@ -23,6 +24,7 @@
 #include "absl/time/time.h"
 #include "ndes/v1/ndes_connector.pb.h"
 #include "store/connector_store.h"
+#include "store/page_token.h"
 #include "store/postgres_connection.h"
 
 namespace ndes::store::postgres_internal {
@@ -75,11 +77,13 @@ class CallJob final : public Job {
 absl::StatusOr<ndes::v1::NdesConnector> GetConnector(Connection& connection,
                                                      const std::string& id);
 
-// The page of at most `page_size` connectors whose ids follow `after`, in
-// id order, with the token of the next page when more follow (page tokens
-// tagged `page_token_tag`).
+// The page of `query` from `position` (query_page_reader.h over the rows in
+// id order), within `max_page_bytes` (page_budget.h), with the token of the
+// next page when more follow (page tokens tagged `page_token_tag`).
 absl::StatusOr<ListPage> ListConnectors(Connection& connection,
-                                        const std::string& after, int page_size,
+                                        const ListQuery& query,
+                                        const ListPosition& position,
+                                        std::size_t max_page_bytes,
                                         absl::string_view page_token_tag);
 
 // Creates `connector` (whose id is set) in a transaction whose statements

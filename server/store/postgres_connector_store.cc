@@ -133,19 +133,19 @@ void PostgresConnectorStore::Get(const CallContext& context, std::string id,
       std::move(done)));
 }
 
-void PostgresConnectorStore::List(const CallContext& context, int page_size,
-                                  std::string page_token,
+void PostgresConnectorStore::List(const CallContext& context, ListQuery query,
                                   StoreCallback<ListPage> done) {
-  absl::StatusOr<std::string> after =
-      DecodePageToken(kPageTokenTag, page_token);
-  if (!after.ok()) {
-    std::move(done)(after.status());
+  absl::StatusOr<ListPosition> position = DecodePageToken(kPageTokenTag, query);
+  if (!position.ok()) {
+    std::move(done)(position.status());
     return;
   }
   Enqueue(std::make_unique<CallJob<ListPage>>(
       context.deadline, /*write=*/false,
-      [after = *std::move(after), page_size](Connection& connection) {
-        return ListConnectors(connection, after, page_size, kPageTokenTag);
+      [query = std::move(query), position = *std::move(position),
+       max_bytes = context.max_page_bytes](Connection& connection) {
+        return ListConnectors(connection, query, position, max_bytes,
+                              kPageTokenTag);
       },
       std::move(done)));
 }

@@ -147,7 +147,7 @@ class PostgresConnectorStore final : public ConnectorStore {
 
   void Get(const CallContext& context, std::string id,
            StoreCallback<ndes::v1::NdesConnector> done) override;
-  void List(const CallContext& context, int page_size, std::string page_token,
+  void List(const CallContext& context, ListQuery query,
             StoreCallback<ListPage> done) override;
   void Create(const CallContext& context, ndes::v1::NdesConnector connector,
               StoreCallback<ndes::v1::NdesConnector> done) override;

@@ -58,10 +58,9 @@ void ReadCacheConnectorStore::Get(const CallContext& context, std::string id,
               });
 }
 
-void ReadCacheConnectorStore::List(const CallContext& context, int page_size,
-                                   std::string page_token,
+void ReadCacheConnectorStore::List(const CallContext& context, ListQuery query,
                                    StoreCallback<ListPage> done) {
-  store_->List(context, page_size, std::move(page_token), std::move(done));
+  store_->List(context, std::move(query), std::move(done));
 }
 
 void ReadCacheConnectorStore::Create(const CallContext& context,

@@ -6,12 +6,12 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "store/page_token.h"
 
 namespace ndes::store::sqlite_internal {
 namespace {
@@ -95,36 +95,28 @@ absl::StatusOr<std::optional<StoredConnector>> ReadStored(
       EtagForRevision(static_cast<std::uint64_t>(row.ColumnInt64(1)))};
 }
 
-absl::StatusOr<ListPage> ReadPage(Connection& connection,
-                                  absl::string_view after, int page_size,
-                                  absl::string_view page_token_tag) {
+absl::StatusOr<std::vector<ndes::v1::NdesConnector>> ReadRowsAfter(
+    Connection& connection, absl::string_view after, int limit) {
   absl::StatusOr<Statement> stmt = connection.Prepare(
       "SELECT id, body, revision FROM connectors WHERE id > ?1 "
       "ORDER BY id LIMIT ?2");
   if (!stmt.ok()) return stmt.status();
   stmt->BindText(1, after);
-  // One row more than the page tells whether another page follows.
-  stmt->BindInt64(2, static_cast<std::int64_t>(page_size) + 1);
-  ListPage page;
-  page.connectors.reserve(static_cast<std::size_t>(page_size));
+  stmt->BindInt64(2, limit);
+  std::vector<ndes::v1::NdesConnector> rows;
   int rc;
   while ((rc = stmt->Step()) == SQLITE_ROW) {
-    if (static_cast<int>(page.connectors.size()) == page_size) {
-      page.next_page_token =
-          EncodePageToken(page_token_tag, page.connectors.back().id());
-      break;
-    }
     absl::StatusOr<ndes::v1::NdesConnector> connector =
         DecodeColumn(connection, stmt->ColumnText(0), *stmt, 1);
     if (!connector.ok()) return connector.status();
     connector->set_etag(
         EtagForRevision(static_cast<std::uint64_t>(stmt->ColumnInt64(2))));
-    page.connectors.push_back(*std::move(connector));
+    rows.push_back(*std::move(connector));
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+  if (rc != SQLITE_DONE) {
     return connection.Error(rc, "listing NDES connectors");
   }
-  return page;
+  return rows;
 }
 
 absl::Status PutRow(Connection& writer,

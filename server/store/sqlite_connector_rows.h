@@ -1,5 +1,5 @@
 // The statements of the SQLite store on its table connectors: read one
-// row, read a page of rows, write or delete one row. Bodies are read and
+// row, read rows in id order, write or delete one row. Bodies are read and
 // written as sqlite_body.h says. Internal to SqliteConnectorStore
 // (sqlite_connector_store.h).
 //
@@ -12,9 +12,11 @@
 #ifndef NDES_SERVER_STORE_SQLITE_CONNECTOR_ROWS_H_
 #define NDES_SERVER_STORE_SQLITE_CONNECTOR_ROWS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -49,12 +51,10 @@ absl::StatusOr<ndes::v1::NdesConnector> DecodeRow(const Connection& connection,
 absl::StatusOr<std::optional<StoredConnector>> ReadStored(
     Connection& connection, absl::string_view id);
 
-// The page of at most `page_size` connectors whose ids follow `after`, in
-// id order, with the token of the next page when more follow (page tokens
-// tagged `page_token_tag`).
-absl::StatusOr<ListPage> ReadPage(Connection& connection,
-                                  absl::string_view after, int page_size,
-                                  absl::string_view page_token_tag);
+// At most `limit` connectors, with their etags, whose ids follow `after`
+// by bytes, in id order (the rows query_page_reader.h pages through).
+absl::StatusOr<std::vector<ndes::v1::NdesConnector>> ReadRowsAfter(
+    Connection& connection, absl::string_view after, int limit);
 
 // Stores `connector` (whose etag is empty) under its id with `revision`,
 // inside the writer's open transaction.

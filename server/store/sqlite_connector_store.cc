@@ -17,8 +17,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "store/page_token.h"
+#include "store/query_page_reader.h"
 #include "store/sqlite_connection.h"
 #include "store/sqlite_connector_rows.h"
+#include "store/sqlite_file_guard.h"
 #include "store/sqlite_lock_file.h"
 #include "store/sqlite_schema.h"
 #include "store/sqlite_writes.h"
@@ -31,7 +33,7 @@ namespace {
 using sqlite_internal::MakeCreateWrite;
 using sqlite_internal::MakeDeleteWrite;
 using sqlite_internal::MakeUpdateWrite;
-using sqlite_internal::ReadPage;
+using sqlite_internal::ReadRowsAfter;
 using sqlite_internal::ReadStored;
 
 // Read connections kept open between reads; more are opened under load and
@@ -46,6 +48,9 @@ SqliteConnectorStore::Open(const std::string& path,
                            observability::MetricsRegistry* metrics) {
   absl::StatusOr<std::unique_ptr<LockFile>> lock = LockFile::Acquire(path);
   if (!lock.ok()) return lock.status();
+  absl::StatusOr<std::unique_ptr<FileGuard>> file_guard =
+      FileGuard::Acquire(path);
+  if (!file_guard.ok()) return file_guard.status();
   absl::StatusOr<sqlite_internal::OpenedStoreFile> file =
       sqlite_internal::OpenStoreFile(path, **lock);
   if (!file.ok()) return file.status();
@@ -59,17 +64,18 @@ SqliteConnectorStore::Open(const std::string& path,
                  observability::ExponentialBuckets(1, 2, 9))
              .Get();
   }
-  return std::unique_ptr<SqliteConnectorStore>(
-      new SqliteConnectorStore(path, *std::move(lock), std::move(file->writer),
-                               file->revision, commit_batch_size));
+  return std::unique_ptr<SqliteConnectorStore>(new SqliteConnectorStore(
+      path, *std::move(lock), *std::move(file_guard), std::move(file->writer),
+      file->revision, commit_batch_size));
 }
 
 SqliteConnectorStore::SqliteConnectorStore(
     std::string path, std::unique_ptr<LockFile> lock,
-    std::unique_ptr<Connection> writer, std::uint64_t revision,
-    observability::Histogram* commit_batch_size)
+    std::unique_ptr<FileGuard> file_guard, std::unique_ptr<Connection> writer,
+    std::uint64_t revision, observability::Histogram* commit_batch_size)
     : path_(std::move(path)),
       lock_(std::move(lock)),
+      file_guard_(std::move(file_guard)),
       writer_(std::move(writer)),
       writer_revision_(revision),
       commit_batch_size_(commit_batch_size) {
@@ -98,8 +104,13 @@ SqliteConnectorStore::~SqliteConnectorStore() {
   // Closing the last connection checkpoints the WAL into the file; the lock
   // is released only after that.
   writer_.reset();
+  file_guard_.reset();
   if (marked) lock_->StampCleanClose();
   lock_.reset();
+}
+
+bool SqliteConnectorStore::Available() const {
+  return file_guard_->Check().ok();
 }
 
 std::uint64_t SqliteConnectorStore::commit_count() const {
@@ -128,13 +139,11 @@ void SqliteConnectorStore::Get(const CallContext& /*context*/, std::string id,
   std::move(done)(std::move(result));
 }
 
-void SqliteConnectorStore::List(const CallContext& /*context*/, int page_size,
-                                std::string page_token,
+void SqliteConnectorStore::List(const CallContext& context, ListQuery query,
                                 StoreCallback<ListPage> done) {
-  absl::StatusOr<std::string> after =
-      DecodePageToken(kPageTokenTag, page_token);
-  if (!after.ok()) {
-    std::move(done)(after.status());
+  absl::StatusOr<ListPosition> position = DecodePageToken(kPageTokenTag, query);
+  if (!position.ok()) {
+    std::move(done)(position.status());
     return;
   }
   absl::StatusOr<std::unique_ptr<Connection>> reader = AcquireReader();
@@ -143,7 +152,10 @@ void SqliteConnectorStore::List(const CallContext& /*context*/, int page_size,
     return;
   }
   absl::StatusOr<ListPage> result =
-      ReadPage(**reader, *after, page_size, kPageTokenTag);
+      ReadQueryPage(kPageTokenTag, query, *position, context.max_page_bytes,
+                    [&reader](absl::string_view after_id, int limit) {
+                      return ReadRowsAfter(**reader, after_id, limit);
+                    });
   ReleaseReader(*std::move(reader));
   std::move(done)(std::move(result));
 }
@@ -201,6 +213,11 @@ void SqliteConnectorStore::RunWriter() {
         return;
       }
       batch.swap(queue_);
+    }
+    // Never into a file that the path no longer names.
+    if (absl::Status file = file_guard_->Check(); !file.ok()) {
+      Refuse(std::move(batch), file);
+      continue;
     }
     CommitBatch(std::move(batch));
   }
@@ -267,6 +284,17 @@ void SqliteConnectorStore::CommitBatch(
   HandOff(std::move(answers));
 }
 
+void SqliteConnectorStore::Refuse(
+    std::deque<std::unique_ptr<PendingWrite>> batch,
+    const absl::Status& error) {
+  Answers answers;
+  answers.reserve(batch.size());
+  for (std::unique_ptr<PendingWrite>& write : batch) {
+    answers.emplace_back(std::move(write), error);
+  }
+  HandOff(std::move(answers));
+}
+
 void SqliteConnectorStore::HandOff(Answers answers) {
   // One hand-off per batch: the first idle answer thread takes the whole
   // batch. (Splitting it among the threads measured no faster, at one more
@@ -313,6 +341,9 @@ SqliteConnectorStore::AcquireReader() {
       return reader;
     }
   }
+  // A new connection would open whatever the path names now: another file,
+  // or none, beside the old file's WAL.
+  if (absl::Status file = file_guard_->Check(); !file.ok()) return file;
   return Connection::Open(path_, /*read_only=*/true);
 }
 

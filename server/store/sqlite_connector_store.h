@@ -40,8 +40,19 @@
 //     its own callbacks.
 //
 // Exclusivity: two processes must never write one file. Open takes an
-// exclusive advisory lock (flock) on the sidecar file "<path>.lock" and holds
-// it for the store's lifetime; the lock file is left in place afterwards.
+// exclusive advisory lock (flock) on the sidecar file "<path>.lock" and
+// another on the database file itself (sqlite_file_guard.h), and holds both
+// for the store's lifetime, so that deleting either file lets no second
+// gateway in; the lock file is left in place afterwards.
+//
+// A file deleted or replaced under a running store: before every batch of
+// writes, and whenever Available is asked, the store checks that the path
+// still names the file it has open. Once it does not, Available is false
+// for good, every write is refused with UNAVAILABLE saying why, and one
+// error line is logged. Reads go on over the connections already open to
+// the old file (which holds every acknowledged write); a read that would
+// need a new connection is refused like a write. A restart opens the file
+// then at the path.
 //
 // Integrity check at Open: PRAGMA quick_check reads every page, so it is
 // skipped for a file that provably nothing has written since this store
@@ -117,6 +128,7 @@
 namespace ndes::store {
 namespace sqlite_internal {
 class Connection;    // One SQLite connection and its prepared statements.
+class FileGuard;     // The lock on the database file, and its identity.
 class LockFile;      // The flock'ed "<path>.lock" and the clean close stamp.
 class PendingWrite;  // A queued write and its callback.
 }  // namespace sqlite_internal
@@ -143,7 +155,7 @@ class SqliteConnectorStore final : public ConnectorStore {
 
   void Get(const CallContext& context, std::string id,
            StoreCallback<ndes::v1::NdesConnector> done) override;
-  void List(const CallContext& context, int page_size, std::string page_token,
+  void List(const CallContext& context, ListQuery query,
             StoreCallback<ListPage> done) override;
   void Create(const CallContext& context, ndes::v1::NdesConnector connector,
               StoreCallback<ndes::v1::NdesConnector> done) override;
@@ -151,6 +163,9 @@ class SqliteConnectorStore final : public ConnectorStore {
               StoreCallback<ndes::v1::NdesConnector> done) override;
   void Delete(const CallContext& context, std::string id,
               std::string expected_etag, StatusCallback done) override;
+
+  // False once the store's file has been deleted or replaced (see above).
+  bool Available() const override;
 
   // The number of transactions the writer thread has committed since Open,
   // each holding one batch of writes. Group commit makes it smaller than the
@@ -163,6 +178,7 @@ class SqliteConnectorStore final : public ConnectorStore {
   static constexpr int kAnswerThreads = 2;
 
   using Connection = sqlite_internal::Connection;
+  using FileGuard = sqlite_internal::FileGuard;
   using LockFile = sqlite_internal::LockFile;
   using PendingWrite = sqlite_internal::PendingWrite;
   // Writes of one batch, each with its outcome, to be answered together.
@@ -170,6 +186,7 @@ class SqliteConnectorStore final : public ConnectorStore {
       std::vector<std::pair<std::unique_ptr<PendingWrite>, absl::Status>>;
 
   SqliteConnectorStore(std::string path, std::unique_ptr<LockFile> lock,
+                       std::unique_ptr<FileGuard> file_guard,
                        std::unique_ptr<Connection> writer,
                        std::uint64_t revision,
                        observability::Histogram* commit_batch_size);
@@ -181,6 +198,9 @@ class SqliteConnectorStore final : public ConnectorStore {
   bool WriterHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Applies and commits one batch, then hands its answers off.
   void CommitBatch(std::deque<std::unique_ptr<PendingWrite>> batch);
+  // Answers every write of `batch` with `error`, applying none.
+  void Refuse(std::deque<std::unique_ptr<PendingWrite>> batch,
+              const absl::Status& error);
   // Queues the answers of one batch for the answer threads.
   void HandOff(Answers answers);
   void RunAnswerer();
@@ -194,6 +214,8 @@ class SqliteConnectorStore final : public ConnectorStore {
   const std::string path_;
   // The flock'ed "<path>.lock"; closed (unlocking) last.
   std::unique_ptr<LockFile> lock_;
+  // The lock on the file itself; closed once SQLite's connections are.
+  std::unique_ptr<FileGuard> file_guard_;
 
   // Used only by the writer thread once it runs.
   std::unique_ptr<Connection> writer_;

@@ -18,6 +18,7 @@
 #include "ndes/v1/connector_fields.h"
 #include "text/untrusted_text.h"
 #include "translation/date_time.h"
+#include "translation/field_limits.h"
 #include "translation/status_details.h"
 
 namespace ndes::translation {
@@ -222,6 +223,21 @@ absl::Status ValidateConnectorValues(const ndes::v1::NdesConnector& connector,
     }
   };
 
+  // A string over its limit (field_limits.h); `index` is "[3]" for an entry
+  // of a list.
+  auto check_length = [&](v1::ConnectorField field, absl::string_view index,
+                          absl::string_view value, std::size_t limit) {
+    if (value.size() <= limit) return;  // at most one byte per character
+    const std::size_t length = CharacterCount(value);
+    if (length <= limit) return;
+    const std::string path =
+        absl::StrCat(FieldPath(field_prefix, field), index);
+    std::string description = absl::StrCat(
+        "is ", length, " characters long, more than the ", limit, " allowed");
+    problems.push_back(absl::StrCat(path, " ", description));
+    violations.push_back({path, std::move(description)});
+  };
+
   for (v1::ConnectorField field : fields.Fields()) {
     switch (field) {
       case v1::ConnectorField::kState:
@@ -252,10 +268,33 @@ absl::Status ValidateConnectorValues(const ndes::v1::NdesConnector& connector,
                         connector.enrolled_date_time());
         break;
       case v1::ConnectorField::kDisplayName:
-      case v1::ConnectorField::kMachineName:
-      case v1::ConnectorField::kRoleScopeTagIds:
-      case v1::ConnectorField::kConnectorVersion:
+        check_length(field, "", connector.display_name(), kMaxDisplayNameChars);
         break;
+      case v1::ConnectorField::kMachineName:
+        check_length(field, "", connector.machine_name(), kMaxMachineNameChars);
+        break;
+      case v1::ConnectorField::kConnectorVersion:
+        check_length(field, "", connector.connector_version(),
+                     kMaxConnectorVersionChars);
+        break;
+      case v1::ConnectorField::kRoleScopeTagIds: {
+        const int tags = connector.role_scope_tag_ids_size();
+        if (static_cast<std::size_t>(tags) > kMaxRoleScopeTagIds) {
+          const std::string path = FieldPath(field_prefix, field);
+          std::string description =
+              absl::StrCat("has ", tags, " entries, more than the ",
+                           kMaxRoleScopeTagIds, " allowed");
+          problems.push_back(absl::StrCat(path, " ", description));
+          violations.push_back({path, std::move(description)});
+          break;
+        }
+        for (int i = 0; i < tags; ++i) {
+          check_length(field, absl::StrCat("[", i, "]"),
+                       connector.role_scope_tag_ids(i),
+                       kMaxRoleScopeTagIdChars);
+        }
+        break;
+      }
     }
   }
   if (violations.empty()) return absl::OkStatus();

@@ -57,11 +57,10 @@ absl::StatusOr<FieldMaskPlan> PlanFieldMask(
 // only) and no undeclared number.
 bool IsWritableState(ndes::v1::NdesConnectorState state);
 
-// Checks the values of `fields` in `connector` (enum range, timestamp range),
-// naming them as "<field_prefix>.<proto field name>" in errors. Used for the
-// fields of a plan and, with v1::ConnectorFieldSet::All(), for a whole
-// connector
-// about to be created.
+// Checks the values of `fields` in `connector` (enum range, timestamp range,
+// lengths), naming them as "<field_prefix>.<proto field name>" in errors.
+// Used for the fields of a plan and, with v1::ConnectorFieldSet::All(), for
+// a whole connector about to be created.
 absl::Status ValidateConnectorValues(const ndes::v1::NdesConnector& connector,
                                      const v1::ConnectorFieldSet& fields,
                                      absl::string_view field_prefix);

@@ -63,6 +63,7 @@ using ::ndes::store::testing::StatusIs;
 using ::ndes::store::testing::WithoutEtag;
 using ::ndes::v1::NdesConnector;
 using ::testing::AllOf;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::MatchesRegex;
@@ -134,9 +135,9 @@ class FakeBackedGraphStore final : public ConnectorStore {
            StoreCallback<NdesConnector> done) override {
     store_->Get(context, std::move(id), std::move(done));
   }
-  void List(const CallContext& context, int page_size, std::string page_token,
+  void List(const CallContext& context, store::ListQuery query,
             StoreCallback<ListPage> done) override {
-    store_->List(context, page_size, std::move(page_token), std::move(done));
+    store_->List(context, std::move(query), std::move(done));
   }
   void Create(const CallContext& context, NdesConnector connector,
               StoreCallback<NdesConnector> done) override {
@@ -175,19 +176,25 @@ FakeGraphBehaviour IntuneLikeForTheSuite() {
 INSTANTIATE_TEST_SUITE_P(
     Graph, ConnectorStoreConformanceTest,
     ::testing::Values(
-        // The Graph of the documentation.
+        // The Graph of the documentation. The fake Graph does not evaluate
+        // $filter, $orderby or $select; graph_list_query_test.cc checks
+        // what is sent upstream.
         ConnectorStoreConformanceParam{"Graph",
                                        [](const std::string&) {
                                          return FakeBackedGraphStore::Make(
                                              FakeGraphBehaviour());
-                                       }},
+                                       },
+                                       {},
+                                       /*evaluates_queries=*/false},
         // Intune's habit alone: PATCH answers 204 whatever Prefer says, so
         // every update is read back with a GET.
         ConnectorStoreConformanceParam{"GraphPatchAnswers204",
                                        [](const std::string&) {
                                          return FakeBackedGraphStore::Make(
                                              PatchAnswers204());
-                                       }},
+                                       },
+                                       {},
+                                       /*evaluates_queries=*/false},
         // Intune as it is: a budget (paced by the gateway), PATCH 204, ids
         // of its own, no etags and If-Match ignored, pages of its own size
         // with opaque $skiptokens, properties the proto does not know. Ids
@@ -199,7 +206,8 @@ INSTANTIATE_TEST_SUITE_P(
               return FakeBackedGraphStore::Make(
                   IntuneLikeForTheSuite(), {2000, 20000, absl::Seconds(1)});
             },
-            {/*keeps_caller_ids=*/false, /*new_etag_on_every_write=*/false}}),
+            {/*keeps_caller_ids=*/false, /*new_etag_on_every_write=*/false},
+            /*evaluates_queries=*/false}),
     ConnectorStoreConformanceParamName);
 
 // --- Graph specifics (SPEC §6) -----------------------------------------------
@@ -283,7 +291,10 @@ class GraphConnectorStoreTest : public ::testing::Test {
   absl::StatusOr<ListPage> List(int page_size, const std::string& token,
                                 const CallContext& context = {}) {
     return Await<ListPage>([&](StoreCallback<ListPage> done) {
-      store_->List(context, page_size, token, std::move(done));
+      store::ListQuery query;
+      query.page_size = page_size;
+      query.page_token = token;
+      store_->List(context, std::move(query), std::move(done));
     });
   }
   absl::StatusOr<NdesConnector> Create(const NdesConnector& connector,
@@ -617,6 +628,58 @@ TEST_F(GraphConnectorStoreTest, ListSendsTopAndContinuesFromTheNextLink) {
   EXPECT_EQ(seen[0].query, "$top=2");
   EXPECT_EQ(seen[1].path, fake_.collection_path());
   EXPECT_THAT(seen[1].query, HasSubstr("$skiptoken=b"));
+}
+
+TEST_F(GraphConnectorStoreTest, AGraphPageLargerThanAnAnswerIsSplit) {
+  MakeStore();
+  for (const char* id : {"a", "b", "c", "d", "e"}) {
+    NdesConnector connector;
+    connector.set_id(id);
+    // Graph keeps what it is given: 20 KiB each.
+    connector.set_display_name(std::string(20 * 1024, 'x'));
+    fake_.PutConnector(translation::ConnectorToGraphJson(connector));
+  }
+  CallContext context;
+  context.max_page_bytes = 45 * 1024;  // two of them
+  std::vector<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    absl::StatusOr<ListPage> page = List(1000, token, context);
+    ASSERT_THAT(page, IsOk());
+    EXPECT_LE(page->connectors.size(), 2u);
+    for (const NdesConnector& connector : page->connectors) {
+      seen.push_back(connector.id());
+    }
+    token = page->next_page_token;
+  } while (!token.empty() && ++pages < 10);
+  EXPECT_THAT(seen, ElementsAre("a", "b", "c", "d", "e"));
+  // One Graph page, fetched again for each part of it.
+  for (const RecordedRequest& request : GraphRequests()) {
+    EXPECT_EQ(request.query, "$top=1000");
+  }
+}
+
+TEST_F(GraphConnectorStoreTest, AnAlteredTokenOfAPageCutByItsBytesIsRefused) {
+  MakeStore();
+  for (const char* id : {"a", "b", "c"}) Seed(id);
+  CallContext context;
+  context.max_page_bytes = 1;  // one connector per page
+  absl::StatusOr<ListPage> first = List(1000, "", context);
+  ASSERT_THAT(first, IsOk());
+  ASSERT_EQ(first->connectors.size(), 1u);
+  // The rest of Graph's page rides in the token, signed: any change to it
+  // is refused.
+  std::string raw;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(first->next_page_token, &raw));
+  raw[raw.size() / 2] ^= 0x01;
+  EXPECT_THAT(
+      List(1000, absl::WebSafeBase64Escape(raw), context).status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+  absl::StatusOr<ListPage> second = List(1000, first->next_page_token, context);
+  ASSERT_THAT(second, IsOk());
+  ASSERT_EQ(second->connectors.size(), 1u);
+  EXPECT_EQ(second->connectors[0].id(), "b");
 }
 
 // --- Status mapping through the store -------------------------------------

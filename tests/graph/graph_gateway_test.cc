@@ -207,6 +207,64 @@ TEST_F(GraphGatewayTest, ListPagesThroughGraphsNextLink) {
   EXPECT_EQ(seen[0].query, "$top=2");
 }
 
+TEST_F(GraphGatewayTest, ListQueryFieldsBecomeGraphQueryOptions) {
+  for (const char* id : {"a", "b"}) Seed(id);
+  ListNdesConnectorsRequest request;
+  request.set_page_size(5);
+  request.set_filter(
+      "state = ACTIVE AND starts_with(machine_name, \"ndes\") OR "
+      "NOT enrolled_date_time:*");
+  request.set_order_by("display_name desc, id");
+  request.mutable_read_mask()->add_paths("machine_name");
+  request.mutable_read_mask()->add_paths("state");
+  ListNdesConnectorsResponse answer;
+  grpc::Status status =
+      stub().ListNdesConnectors(CallerContext().get(), request, &answer);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<RecordedRequest> seen = GraphRequests();
+  ASSERT_THAT(seen, SizeIs(1));
+  // AIP's OR binds tighter than AND: the OData text needs the parentheses.
+  EXPECT_EQ(seen[0].query,
+            "$top=5"
+            "&$filter=state%20eq%20'active'%20and%20"
+            "(startswith(machineName,'ndes')%20or%20"
+            "not%20(enrolledDateTime%20ne%20null))"
+            "&$orderby=displayName%20desc,id"
+            "&$select=state,machineName");
+  ASSERT_EQ(answer.ndes_connectors_size(), 2);
+  EXPECT_EQ(answer.ndes_connectors(0).machine_name(), "ndes01.contoso.com");
+  EXPECT_THAT(answer.ndes_connectors(0).display_name(), IsEmpty());
+}
+
+TEST_F(GraphGatewayTest, InvalidFilterIsRefusedBeforeGraph) {
+  Seed("ndes-1");
+  ListNdesConnectorsRequest request;
+  request.set_filter("colour = \"red\"");
+  ListNdesConnectorsResponse answer;
+  grpc::Status status =
+      stub().ListNdesConnectors(CallerContext().get(), request, &answer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("invalid filter"));
+  EXPECT_THAT(fake_.requests(), IsEmpty());
+}
+
+TEST_F(GraphGatewayTest, GetReadMaskReducesTheAnswer) {
+  const NdesConnector seeded = Seed("ndes-1");
+  GetNdesConnectorRequest request;
+  request.set_id("ndes-1");
+  request.mutable_read_mask()->add_paths("display_name");
+  NdesConnector answer;
+  grpc::Status status =
+      stub().GetNdesConnector(CallerContext().get(), request, &answer);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  NdesConnector expected;
+  expected.set_id("ndes-1");
+  expected.set_etag(seeded.etag());
+  expected.set_display_name("NDES-01");
+  EXPECT_EQ(answer.SerializeAsString(), expected.SerializeAsString())
+      << answer.DebugString();
+}
+
 struct GrpcMappingRow {
   int http_status;
   const char* graph_code;

@@ -107,7 +107,10 @@ class GraphIntuneTest : public ::testing::Test {
   }
   absl::StatusOr<ListPage> List(int page_size, const std::string& token) {
     return Await<ListPage>([&](StoreCallback<ListPage> done) {
-      store_->List(Caller(), page_size, token, std::move(done));
+      store::ListQuery query;
+      query.page_size = page_size;
+      query.page_token = token;
+      store_->List(Caller(), std::move(query), std::move(done));
     });
   }
   absl::StatusOr<NdesConnector> Create(const NdesConnector& connector) {

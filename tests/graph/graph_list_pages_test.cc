@@ -7,6 +7,8 @@
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "query/aip_filter.h"
+#include "query/selection.h"
 #include "translation/status_details.h"
 
 namespace ndes::graph {
@@ -40,6 +42,13 @@ std::string GraphPageBody(const std::vector<std::string>& ids,
   return body + "}";
 }
 
+store::ListQuery Query(const std::string& token, int page_size) {
+  store::ListQuery query;
+  query.page_token = token;
+  query.page_size = page_size;
+  return query;
+}
+
 std::vector<std::string> IdsOf(const store::ListPage& page) {
   std::vector<std::string> ids;
   for (const auto& connector : page.connectors) ids.push_back(connector.id());
@@ -49,7 +58,8 @@ std::vector<std::string> IdsOf(const store::ListPage& page) {
 class GraphListingTest : public ::testing::Test {
  protected:
   GraphListCursor Cursor(const std::string& token, int page_size) {
-    absl::StatusOr<GraphListCursor> cursor = listing_.Start(token, page_size);
+    absl::StatusOr<GraphListCursor> cursor =
+        listing_.Start(Query(token, page_size));
     EXPECT_TRUE(cursor.ok()) << cursor.status();
     return cursor.ok() ? *cursor : GraphListCursor();
   }
@@ -66,16 +76,17 @@ TEST_F(GraphListingTest, TheFirstPageAsksGraphForPageSize) {
 TEST_F(GraphListingTest, AnsweresAtMostPageSizeAndBuffersTheRest) {
   // Graph ignored $top=2 and answered five.
   absl::StatusOr<store::ListPage> first = listing_.GraphPage(
-      Cursor("", 2), 2,
+      Cursor("", 2), Query("", 2), store::kDefaultMaxPageBytes,
       GraphPageBody({"a", "b", "c", "d", "e"}, "$skiptoken=Zm9v"), behaviour_);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_THAT(IdsOf(*first), ElementsAre("a", "b"));
   GraphListCursor cursor = Cursor(first->next_page_token, 2);
   ASSERT_TRUE(GraphListing::FromBuffer(cursor));
-  const store::ListPage second = listing_.BufferedPage(cursor, 2);
+  const store::ListPage second =
+      listing_.BufferedPage(cursor, 2, store::kDefaultMaxPageBytes);
   EXPECT_THAT(IdsOf(second), ElementsAre("c", "d"));
-  const store::ListPage third =
-      listing_.BufferedPage(Cursor(second.next_page_token, 2), 2);
+  const store::ListPage third = listing_.BufferedPage(
+      Cursor(second.next_page_token, 2), 2, store::kDefaultMaxPageBytes);
   EXPECT_THAT(IdsOf(third), ElementsAre("e"));
   // Then Graph's nextLink, exactly as given.
   cursor = Cursor(third.next_page_token, 2);
@@ -83,9 +94,58 @@ TEST_F(GraphListingTest, AnsweresAtMostPageSizeAndBuffersTheRest) {
   EXPECT_EQ(cursor.query(), "$skiptoken=Zm9v");
 }
 
+TEST_F(GraphListingTest, TheFirstPageCarriesTheQueryAndItsTokensServeOnlyIt) {
+  store::ListQuery query = Query("", 2);
+  query.filter = *query::ParseAipFilter("state = ACTIVE");
+  query.selection = *query::ParseODataSelect("displayName");
+  absl::StatusOr<GraphListCursor> start = listing_.Start(query);
+  ASSERT_TRUE(start.ok()) << start.status();
+  EXPECT_THAT(start->query(), HasSubstr("$filter="));
+  EXPECT_THAT(start->query(), HasSubstr("$select="));
+  // Graph ignored $select and $top: the answer is reduced and cut anyway.
+  absl::StatusOr<store::ListPage> page =
+      listing_.GraphPage(*start, query, store::kDefaultMaxPageBytes,
+                         GraphPageBody({"a", "b", "c"}), behaviour_);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_THAT(IdsOf(*page), ElementsAre("a", "b"));
+  EXPECT_EQ(page->connectors[0].display_name(), "n");
+  EXPECT_EQ(page->connectors[0].state(), ndes::v1::NDES_CONNECTOR_STATE_NONE)
+      << "state is not selected";
+  query.page_token = page->next_page_token;
+  EXPECT_TRUE(listing_.Start(query).ok());
+  // The same token for a List without the filter is refused.
+  absl::Status other = listing_.Start(Query(page->next_page_token, 2)).status();
+  EXPECT_EQ(other.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(other.message(),
+              HasSubstr("another filter, order_by or read_mask"));
+}
+
+TEST_F(GraphListingTest, PagesAreCutToTheirBytesAndTheRestIsBuffered) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(absl::StrCat("c", i));
+  // Room for about two connectors of this size.
+  const std::size_t max_bytes = 2 * 60;
+  absl::StatusOr<store::ListPage> page = listing_.GraphPage(
+      Cursor("", 10), Query("", 10), max_bytes, GraphPageBody(ids), behaviour_);
+  ASSERT_TRUE(page.ok()) << page.status();
+  std::vector<std::string> seen = IdsOf(*page);
+  EXPECT_LT(seen.size(), ids.size());
+  EXPECT_THAT(seen, Not(IsEmpty()));
+  GraphListCursor cursor = Cursor(page->next_page_token, 10);
+  while (GraphListing::FromBuffer(cursor)) {
+    store::ListPage buffered = listing_.BufferedPage(cursor, 10, max_bytes);
+    EXPECT_THAT(buffered.connectors, Not(IsEmpty()));
+    for (const std::string& id : IdsOf(buffered)) seen.push_back(id);
+    if (buffered.next_page_token.empty()) break;
+    cursor = Cursor(buffered.next_page_token, 10);
+  }
+  EXPECT_EQ(seen, ids);
+}
+
 TEST_F(GraphListingTest, ListsConnectorsWithStatesAndPropertiesItDoesNotKnow) {
   absl::StatusOr<store::ListPage> page = listing_.GraphPage(
-      Cursor("", 10), 10, GraphPageBody({"a"}, "", "retired"), behaviour_);
+      Cursor("", 10), Query("", 10), store::kDefaultMaxPageBytes,
+      GraphPageBody({"a"}, "", "retired"), behaviour_);
   ASSERT_TRUE(page.ok()) << page.status();
   ASSERT_EQ(page->connectors.size(), 1u);
   EXPECT_EQ(page->connectors[0].state(),
@@ -97,21 +157,22 @@ TEST_F(GraphListingTest, ListsConnectorsWithStatesAndPropertiesItDoesNotKnow) {
 
 TEST_F(GraphListingTest, BufferedTokensAreSignedAndBoundToTheCaller) {
   GraphListing passthrough(tokens_, "Bearer caller-a");
-  absl::StatusOr<GraphListCursor> start = passthrough.Start("", 1);
+  absl::StatusOr<GraphListCursor> start = passthrough.Start(Query("", 1));
   ASSERT_TRUE(start.ok());
   absl::StatusOr<store::ListPage> page =
-      passthrough.GraphPage(*start, 1, GraphPageBody({"a", "b"}), behaviour_);
+      passthrough.GraphPage(*start, Query("", 1), store::kDefaultMaxPageBytes,
+                            GraphPageBody({"a", "b"}), behaviour_);
   ASSERT_TRUE(page.ok()) << page.status();
   const std::string token = page->next_page_token;
-  EXPECT_TRUE(passthrough.Start(token, 1).ok());
+  EXPECT_TRUE(passthrough.Start(Query(token, 1)).ok());
   // Another caller cannot read what caller a's credentials fetched...
   GraphListing other(tokens_, "Bearer caller-b");
-  EXPECT_EQ(other.Start(token, 1).status().code(),
+  EXPECT_EQ(other.Start(Query(token, 1)).status().code(),
             absl::StatusCode::kInvalidArgument);
   // ...nor another process (another key).
   GraphPageTokens other_key("other-key");
   GraphListing elsewhere(other_key, "Bearer caller-a");
-  EXPECT_EQ(elsewhere.Start(token, 1).status().code(),
+  EXPECT_EQ(elsewhere.Start(Query(token, 1)).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -125,7 +186,7 @@ TEST_F(GraphListingTest, ForgedOrAlteredTokensAreRefusedNamingPageToken) {
   for (const std::string& token :
        {signed_elsewhere, std::string("garbage"), std::string("Z3JhcGgudjI6"),
         signed_elsewhere + "A"}) {
-    absl::Status status = listing_.Start(token, 1).status();
+    absl::Status status = listing_.Start(Query(token, 1)).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << token;
     EXPECT_THAT(status.message(), HasSubstr("page_token"));
     EXPECT_FALSE(translation::FieldViolationsOf(status).empty());
@@ -133,18 +194,20 @@ TEST_F(GraphListingTest, ForgedOrAlteredTokensAreRefusedNamingPageToken) {
   // A query with characters a URL query cannot hold is refused too.
   GraphListCursor unsafe;
   unsafe.set_query("$top=1#frag");
-  EXPECT_EQ(listing_.Start(tokens_.Encode(unsafe, ""), 1).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      listing_.Start(Query(tokens_.Encode(unsafe, ""), 1)).status().code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(GraphListingTest, TokensWithoutConnectorsWorkInAnyGateway) {
   absl::StatusOr<store::ListPage> page = listing_.GraphPage(
-      Cursor("", 2), 2, GraphPageBody({"a", "b"}, "$skiptoken=x"), behaviour_);
+      Cursor("", 2), Query("", 2), store::kDefaultMaxPageBytes,
+      GraphPageBody({"a", "b"}, "$skiptoken=x"), behaviour_);
   ASSERT_TRUE(page.ok());
   GraphPageTokens another_process;
   GraphListing elsewhere(another_process, "");
   absl::StatusOr<GraphListCursor> cursor =
-      elsewhere.Start(page->next_page_token, 2);
+      elsewhere.Start(Query(page->next_page_token, 2));
   ASSERT_TRUE(cursor.ok()) << cursor.status();
   EXPECT_EQ(cursor->query(), "$skiptoken=x");
 }
@@ -152,10 +215,12 @@ TEST_F(GraphListingTest, TokensWithoutConnectorsWorkInAnyGateway) {
 TEST_F(GraphListingTest, ARepeatedNextLinkStopsTheListing) {
   // Page 2 hands back page 2's own link.
   absl::StatusOr<store::ListPage> first = listing_.GraphPage(
-      Cursor("", 1), 1, GraphPageBody({"a"}, "$skiptoken=p2"), behaviour_);
+      Cursor("", 1), Query("", 1), store::kDefaultMaxPageBytes,
+      GraphPageBody({"a"}, "$skiptoken=p2"), behaviour_);
   ASSERT_TRUE(first.ok());
   absl::StatusOr<store::ListPage> second =
-      listing_.GraphPage(Cursor(first->next_page_token, 1), 1,
+      listing_.GraphPage(Cursor(first->next_page_token, 1), Query("", 1),
+                         store::kDefaultMaxPageBytes,
                          GraphPageBody({"b"}, "$skiptoken=p2"), behaviour_);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(second.status().message(), HasSubstr("already given"));
@@ -171,7 +236,7 @@ TEST_F(GraphListingTest, ALongLoopIsFoundWithATokenOfBoundedSize) {
   absl::Status stopped;
   for (int page = 0; pages < 500; page = next_of(page), ++pages) {
     absl::StatusOr<store::ListPage> answer = listing_.GraphPage(
-        cursor, 1,
+        cursor, Query("", 1), store::kDefaultMaxPageBytes,
         GraphPageBody({absl::StrCat("c", page)},
                       absl::StrCat("$skiptoken=p", next_of(page))),
         behaviour_);
@@ -193,9 +258,12 @@ TEST_F(GraphListingTest, ANextLinkWithoutAUsableQueryIsInternal) {
                      R"("})"),
         absl::StrCat(R"({"value":[],"@odata.nextLink":")", kCollection,
                      R"(?a=b c"})")}) {
-    EXPECT_EQ(
-        listing_.GraphPage(Cursor("", 1), 1, body, behaviour_).status().code(),
-        absl::StatusCode::kInternal)
+    EXPECT_EQ(listing_
+                  .GraphPage(Cursor("", 1), Query("", 1),
+                             store::kDefaultMaxPageBytes, body, behaviour_)
+                  .status()
+                  .code(),
+              absl::StatusCode::kInternal)
         << body;
   }
 }
@@ -207,21 +275,23 @@ TEST_F(GraphListingTest, APageTooLargeToBufferIsFetchedAgainForTheRest) {
   }
   const std::string body = GraphPageBody(ids, "$skiptoken=next");
   absl::StatusOr<store::ListPage> page =
-      listing_.GraphPage(Cursor("", 1), 1, body, behaviour_);
+      listing_.GraphPage(Cursor("", 1), Query("", 1),
+                         store::kDefaultMaxPageBytes, body, behaviour_);
   ASSERT_TRUE(page.ok());
   std::vector<std::string> seen = IdsOf(*page);
   GraphListCursor cursor = Cursor(page->next_page_token, 1);
   EXPECT_EQ(cursor.buffered_size(), kMaxBufferedConnectors);
   // Drain the buffer, page_size 1000 at a time.
   while (GraphListing::FromBuffer(cursor)) {
-    store::ListPage buffered = listing_.BufferedPage(cursor, 1000);
+    store::ListPage buffered =
+        listing_.BufferedPage(cursor, 1000, store::kDefaultMaxPageBytes);
     for (const std::string& id : IdsOf(buffered)) seen.push_back(id);
     cursor = Cursor(buffered.next_page_token, 1000);
   }
   // The same Graph page again, for the rest: its nextLink is no repeat.
   EXPECT_EQ(cursor.query(), "$top=1");
-  absl::StatusOr<store::ListPage> rest =
-      listing_.GraphPage(cursor, 1000, body, behaviour_);
+  absl::StatusOr<store::ListPage> rest = listing_.GraphPage(
+      cursor, Query("", 1000), store::kDefaultMaxPageBytes, body, behaviour_);
   ASSERT_TRUE(rest.ok()) << rest.status();
   for (const std::string& id : IdsOf(*rest)) seen.push_back(id);
   EXPECT_EQ(seen, ids);

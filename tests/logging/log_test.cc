@@ -16,52 +16,14 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "support/captured_stderr.h"
 
 namespace ndes::logging {
 namespace {
 
+using ::ndes::testing::CapturedStderr;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
-
-// Points stderr at a temporary file for the test's lifetime.
-class CapturedStderr {
- public:
-  CapturedStderr() {
-    path_ = absl::StrCat(::testing::TempDir(), "/call_log_test.", ::getpid(),
-                         ".log");
-    const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    EXPECT_GE(fd, 0);
-    saved_ = ::dup(STDERR_FILENO);
-    ::dup2(fd, STDERR_FILENO);
-    ::close(fd);
-  }
-  ~CapturedStderr() {
-    ::dup2(saved_, STDERR_FILENO);
-    ::close(saved_);
-    std::remove(path_.c_str());
-  }
-  std::string Contents() const {
-    std::ifstream in(path_);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-  // Polls until the file holds `needle` (the background writer's delay is
-  // a few milliseconds); false after `timeout`.
-  bool WaitFor(const std::string& needle,
-               absl::Duration timeout = absl::Seconds(10)) const {
-    const absl::Time deadline = absl::Now() + timeout;
-    while (absl::Now() < deadline) {
-      if (Contents().find(needle) != std::string::npos) return true;
-      absl::SleepFor(absl::Milliseconds(1));
-    }
-    return false;
-  }
-
- private:
-  std::string path_;
-  int saved_ = -1;
-};
 
 CallRecord Call(absl::string_view request_id,
                 absl::StatusCode code = absl::StatusCode::kOk) {

@@ -102,7 +102,7 @@ class DeferredStore final : public store::ConnectorStore {
            StoreCallback<NdesConnector> done) override {
     pending_get_ = std::move(done);
   }
-  void List(const CallContext&, int, std::string,
+  void List(const CallContext&, store::ListQuery,
             StoreCallback<ListPage> done) override {
     std::move(done)(absl::UnavailableError("down"));
   }

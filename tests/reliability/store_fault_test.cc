@@ -73,6 +73,20 @@ class Client {
     return stub_->UpdateNdesConnectors(&context, request, &out);
   }
 
+  // Gives `id` the most scope tags of the longest ids the limits allow.
+  grpc::Status TagAll(const std::string& id) {
+    v1::UpdateNdesConnectorsRequest request;
+    request.mutable_ndes_connector()->set_id(id);
+    for (int i = 0; i < 100; ++i) {
+      request.mutable_ndes_connector()->add_role_scope_tag_ids(
+          absl::StrCat(i, std::string(120, 't')));
+    }
+    request.mutable_update_mask()->add_paths("role_scope_tag_ids");
+    NdesConnector out;
+    grpc::ClientContext context;
+    return stub_->UpdateNdesConnectors(&context, request, &out);
+  }
+
   grpc::Status Get(const std::string& id, NdesConnector* out) {
     v1::GetNdesConnectorRequest request;
     request.set_id(id);
@@ -84,6 +98,22 @@ class Client {
  private:
   std::unique_ptr<NdesConnectorService::Stub> stub_;
 };
+
+// A second gateway on `path` exits 1 naming the file in use, while `first`
+// (which created "owned" as "by the first") keeps serving reads and writes
+// on an undamaged file; "owned" is then "still the first".
+void ExpectSecondRefusedWhileFirstServes(const GatewayProcess& first,
+                                         const std::string& path) {
+  GatewayProcess second({"--store=sqlite:" + path});
+  EXPECT_EQ(second.RunToExit(), 1);
+  EXPECT_THAT(second.Log(),
+              AllOf(HasSubstr(path), HasSubstr("in use by another")));
+  Client client(first);
+  NdesConnector owned;
+  ASSERT_TRUE(client.Get("owned", &owned).ok());
+  EXPECT_EQ(owned.display_name(), "by the first");
+  EXPECT_TRUE(client.Rename("owned", "still the first").ok());
+}
 
 TEST(StoreFaultTest, DamagedGatewayDatabaseIsRefusedAndLeftByteIdentical) {
   TempDir dir;
@@ -119,6 +149,71 @@ TEST(StoreFaultTest, DamagedGatewayDatabaseIsRefusedAndLeftByteIdentical) {
               std::filesystem::file_size(path + "-wal") == 0);
 }
 
+TEST(StoreFaultTest, DeletedLockFileLetsNoSecondGatewayOpenTheFile) {
+  TempDir dir;
+  const std::string path = dir.Path("shared.db");
+  GatewayProcess first({"--store=sqlite:" + path});
+  ASSERT_TRUE(first.Start().ok()) << first.Log();
+  ASSERT_TRUE(Client(first).Create("owned", "by the first").ok());
+  ASSERT_TRUE(std::filesystem::remove(path + ".lock"));
+
+  ExpectSecondRefusedWhileFirstServes(first, path);
+  EXPECT_EQ(first.Terminate(), 0);
+}
+
+// Polls the health of `gateway` until it is `expected`; false after 10 s.
+bool HealthBecomes(const GatewayProcess& gateway, const std::string& expected) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (CheckHealth(gateway.Channel()) != expected) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return true;
+}
+
+TEST(StoreFaultTest, DeletedStoreFileTurnsNotServingAndRefusesWrites) {
+  TempDir dir;
+  const std::string path = dir.Path("deleted.db");
+  GatewayProcess gateway({"--store=sqlite:" + path});
+  ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
+  Client client(gateway);
+  ASSERT_TRUE(client.Create("before", "acknowledged").ok());
+  NdesConnector before;
+  ASSERT_TRUE(client.Get("before", &before).ok());
+  ASSERT_TRUE(std::filesystem::remove(path));
+
+  const grpc::Status refused = client.Create("after", "into nothing");
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(refused.error_message(),
+              AllOf(HasSubstr(path), HasSubstr("was deleted")));
+  EXPECT_TRUE(HealthBecomes(gateway, "NOT_SERVING")) << gateway.Log();
+  EXPECT_THAT(gateway.Log(), AllOf(HasSubstr("ERROR"), HasSubstr(path),
+                                   HasSubstr("was deleted")));
+  // What was acknowledged is still read, over the connection open to the
+  // old file.
+  EXPECT_TRUE(client.Get("before", &before).ok());
+  EXPECT_EQ(gateway.Terminate(), 0);
+}
+
+TEST(StoreFaultTest, ReplacedStoreFileTurnsNotServingAndRefusesWrites) {
+  TempDir dir;
+  const std::string path = dir.Path("replaced.db");
+  GatewayProcess gateway({"--store=sqlite:" + path});
+  ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
+  Client client(gateway);
+  ASSERT_TRUE(client.Create("before", "acknowledged").ok());
+  // A restore of a copy, as a backup tool would do it: renamed over.
+  std::filesystem::copy_file(path, dir.Path("copy.db"));
+  std::filesystem::rename(dir.Path("copy.db"), path);
+
+  const grpc::Status refused = client.Create("after", "into the old file");
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(refused.error_message(),
+              AllOf(HasSubstr(path), HasSubstr("was replaced")));
+  EXPECT_TRUE(HealthBecomes(gateway, "NOT_SERVING")) << gateway.Log();
+  EXPECT_EQ(gateway.Terminate(), 0);
+}
+
 // Root ignores permission bits, so "unwritable" is a path no one can
 // create: its directory is a regular file.
 TEST(StoreFaultTest, StorePathUnderARegularFileIsRefusedNamingIt) {
@@ -141,19 +236,7 @@ TEST(StoreFaultTest, FileInUseByAnotherGatewayIsRefusedNamingIt) {
     ASSERT_TRUE(client.Create("owned", "by the first").ok());
   }
 
-  GatewayProcess second({"--store=sqlite:" + path});
-  EXPECT_EQ(second.RunToExit(), 1);
-  EXPECT_THAT(second.Log(),
-              AllOf(HasSubstr(path), HasSubstr("in use by another")));
-
-  // The first keeps serving, reads and writes, on an undamaged file.
-  {
-    Client client(first);
-    NdesConnector owned;
-    ASSERT_TRUE(client.Get("owned", &owned).ok());
-    EXPECT_EQ(owned.display_name(), "by the first");
-    EXPECT_TRUE(client.Rename("owned", "still the first").ok());
-  }
+  ExpectSecondRefusedWhileFirstServes(first, path);
   EXPECT_EQ(first.Terminate(), 0);
 
   // Once the first is gone, the file opens again.
@@ -188,14 +271,14 @@ void RunDiskFullScenario() {
     if (std::filesystem::exists(path + "-wal")) {
       largest = std::max(largest, std::filesystem::file_size(path + "-wal"));
     }
-    rlimit limit{largest + 16 * 1024, RLIM_INFINITY};
+    rlimit limit{largest + 4 * 1024, RLIM_INFINITY};
     ASSERT_EQ(prlimit(gateway.pid(), RLIMIT_FSIZE, &limit, nullptr), 0)
         << std::strerror(errno);
 
-    // A 1 MiB value needs far more WAL than the limit leaves.
-    grpc::Status big = client.Rename("before-0", std::string(1 << 20, 'x'));
-    EXPECT_FALSE(big.ok())
-        << "a write past the file size limit was acknowledged";
+    // The largest connector the field limits allow (about 13 KiB of scope
+    // tags) needs more WAL frames than the limit leaves.
+    grpc::Status big = client.TagAll("before-0");
+    EXPECT_FALSE(big.ok()) << "a write past the file size limit was acknowledged";
     EXPECT_EQ(big.error_code(), grpc::StatusCode::UNAVAILABLE)
         << big.error_message();
     ASSERT_EQ(CheckHealth(gateway.Channel()), "SERVING")

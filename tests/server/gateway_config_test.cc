@@ -101,6 +101,8 @@ TEST_F(GatewayConfigTest, RefusesEachInvalidFlagNamingIt) {
        "--tls_cert_file"},
       {[] { absl::SetFlag(&FLAGS_max_message_bytes, 0); },
        "--max_message_bytes"},
+      {[] { absl::SetFlag(&FLAGS_max_message_bytes, 256 * 1024 - 1); },
+       "--max_message_bytes must be at least 262144"},
       {[] { absl::SetFlag(&FLAGS_max_concurrent_streams, -1); },
        "--max_concurrent_streams"},
       {[] { absl::SetFlag(&FLAGS_graph_write_budget, -1); },

@@ -25,10 +25,9 @@ class SwitchableStore final : public store::ConnectorStore {
            store::StoreCallback<v1::NdesConnector> done) override {
     inner_.Get(context, std::move(id), std::move(done));
   }
-  void List(const store::CallContext& context, int page_size,
-            std::string page_token,
+  void List(const store::CallContext& context, store::ListQuery query,
             store::StoreCallback<store::ListPage> done) override {
-    inner_.List(context, page_size, std::move(page_token), std::move(done));
+    inner_.List(context, std::move(query), std::move(done));
   }
   void Create(const store::CallContext& context, v1::NdesConnector connector,
               store::StoreCallback<v1::NdesConnector> done) override {

@@ -315,17 +315,18 @@ TEST_F(TlsProcessTest, KeyWithoutCertificateIsAUsageError) {
 // ---- Limits ----------------------------------------------------------------
 
 TEST(SidecarProcessTest, MessageOverTheLimitIsRefusedAndNothingWritten) {
-  GatewayProcess gateway({"--store=memory", "--max_message_bytes=4096"});
+  GatewayProcess gateway({"--store=memory", "--max_message_bytes=262144"});
   ASSERT_TRUE(gateway.Start().ok()) << gateway.Log();
   {
     auto channel = gateway.Channel();
-    const grpc::Status big = Create(channel, "too-big", std::string(8192, 'x'));
+    const grpc::Status big =
+        Create(channel, "too-big", std::string(300 * 1024, 'x'));
     EXPECT_EQ(big.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
         << big.error_message();
     NdesConnector read;
     EXPECT_EQ(Get(channel, "too-big", &read).error_code(),
               grpc::StatusCode::NOT_FOUND);
-    EXPECT_TRUE(Create(channel, "small", std::string(1024, 'x')).ok());
+    EXPECT_TRUE(Create(channel, "small", std::string(200, 'x')).ok());
   }
   EXPECT_EQ(gateway.Terminate(), 0);
 }

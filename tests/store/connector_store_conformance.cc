@@ -90,14 +90,6 @@ using ::testing::Property;
 using ::testing::ResultOf;
 using ::testing::SizeIs;
 
-std::vector<std::string> IdsOf(const std::vector<NdesConnector>& connectors) {
-  std::vector<std::string> ids;
-  for (const NdesConnector& connector : connectors) {
-    ids.push_back(connector.id());
-  }
-  return ids;
-}
-
 std::vector<std::string> Sorted(std::vector<std::string> ids) {
   std::sort(ids.begin(), ids.end());
   return ids;
@@ -517,6 +509,45 @@ TEST_P(ConnectorStoreConformanceTest,
   }
 }
 
+TEST_P(ConnectorStoreConformanceTest,
+       ListPagesStayWithinTheirBytesAndStillCoverEveryConnector) {
+  // About 12 KiB each: a 40 KiB page holds three.
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) {
+    NdesConnector connector = SampleConnector(absl::StrCat("big-", i));
+    connector.clear_role_scope_tag_ids();
+    for (int tag = 0; tag < 100; ++tag) {
+      connector.add_role_scope_tag_ids(
+          absl::StrCat(tag, std::string(120, 't')));
+    }
+    ids.push_back(MustCreate(connector).id());
+  }
+  constexpr std::size_t kPageBytes = 40 * 1024;
+  std::vector<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    absl::StatusOr<ListPage> page =
+        sync().List(kMaxPageSize, token, kPageBytes);
+    ASSERT_THAT(page, IsOk());
+    ASSERT_FALSE(page->connectors.empty());
+    std::size_t bytes = 0;
+    for (const NdesConnector& connector : page->connectors) {
+      bytes += connector.ByteSizeLong();
+      seen.push_back(connector.id());
+    }
+    EXPECT_LE(bytes, kPageBytes);
+    token = page->next_page_token;
+  } while (!token.empty() && ++pages < 20);
+  EXPECT_THAT(seen, ElementsAreArray(Sorted(ids)));
+  EXPECT_GE(pages, 3);
+  // A page always holds at least one connector, however small its budget.
+  absl::StatusOr<ListPage> one = sync().List(kMaxPageSize, "", 1);
+  ASSERT_THAT(one, IsOk());
+  EXPECT_EQ(one->connectors.size(), 1u);
+  EXPECT_THAT(one->next_page_token, Not(IsEmpty()));
+}
+
 TEST_P(ConnectorStoreConformanceTest, ListRejectsPageTokensItDidNotIssue) {
   MustCreate(SampleConnector("ndes-1"));
   MustCreate(SampleConnector("ndes-2"));
@@ -685,6 +716,8 @@ TEST_P(ConnectorStoreConformanceTest,
   std::shared_ptr<CallbackCounts> counts = sync().counts();
   constexpr int kCalls = 60;
   std::atomic<int> answered{0};
+  ListQuery small_page;
+  small_page.page_size = 5;
   for (int i = 0; i < kCalls; ++i) {
     const std::string id = absl::StrCat("ndes-", i);
     auto count = [&answered](auto) { answered.fetch_add(1); };
@@ -702,7 +735,7 @@ TEST_P(ConnectorStoreConformanceTest,
                        sync().Track(StatusCallback(count)));
         break;
       default:
-        store().List(CallContext(), 5, "",
+        store().List(CallContext(), small_page,
                      sync().Track(StoreCallback<ListPage>(count)));
         break;
     }

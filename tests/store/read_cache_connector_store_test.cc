@@ -81,9 +81,9 @@ class HeldGetStore final : public ConnectorStore {
                 held.emplace_back(std::move(read), std::move(done));
               });
   }
-  void List(const CallContext& context, int page_size, std::string page_token,
+  void List(const CallContext& context, ListQuery query,
             StoreCallback<ListPage> done) override {
-    inner.List(context, page_size, std::move(page_token), std::move(done));
+    inner.List(context, std::move(query), std::move(done));
   }
   void Create(const CallContext& context, NdesConnector connector,
               StoreCallback<NdesConnector> done) override {

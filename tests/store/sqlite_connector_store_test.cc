@@ -474,6 +474,42 @@ TEST_F(SqliteConnectorStoreTest,
   EXPECT_THAT(SyncStore(*second).Get("ndes-1"), IsOk());
 }
 
+// --- The file deleted or replaced while open
+
+TEST_F(SqliteConnectorStoreTest, AFileDeletedWhileOpenTurnsUnavailable) {
+  std::unique_ptr<SqliteConnectorStore> store = MustOpen();
+  ASSERT_NE(store, nullptr);
+  SyncStore sync(*store);
+  ASSERT_THAT(sync.Create(SampleConnector("ndes-1")), IsOk());
+  // Leaves a read connection open to the file.
+  ASSERT_THAT(sync.Get("ndes-1"), IsOk());
+  EXPECT_TRUE(store->Available());
+  ASSERT_TRUE(std::filesystem::remove(path_));
+
+  EXPECT_FALSE(store->Available());
+  EXPECT_THAT(sync.Create(SampleConnector("ndes-2")),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       AllOf(HasSubstr(path_), HasSubstr("was deleted"))));
+  EXPECT_THAT(sync.Delete("ndes-1", ""),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr(path_)));
+  // Reads go on over the connection open to the old file.
+  EXPECT_THAT(sync.Get("ndes-1"), IsOk());
+}
+
+TEST_F(SqliteConnectorStoreTest, AFileReplacedWhileOpenTurnsUnavailable) {
+  std::unique_ptr<SqliteConnectorStore> store = MustOpen();
+  ASSERT_NE(store, nullptr);
+  SyncStore sync(*store);
+  ASSERT_THAT(sync.Create(SampleConnector("ndes-1")), IsOk());
+  std::filesystem::copy_file(path_, dir_ + "/copy.db");
+  std::filesystem::rename(dir_ + "/copy.db", path_);
+
+  EXPECT_THAT(sync.Create(SampleConnector("ndes-2")),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       AllOf(HasSubstr(path_), HasSubstr("was replaced"))));
+  EXPECT_FALSE(store->Available());
+}
+
 // --- Damaged rows
 // --------------------------------------------------------------
 

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "gtest/gtest.h"
+#include "ndes/v1/connector_fields.h"
 #include "translation/field_mask_plan.h"
 
 namespace ndes::store::testing {
@@ -90,6 +91,15 @@ ndes::v1::NdesConnector WithoutEtag(ndes::v1::NdesConnector connector) {
   return connector;
 }
 
+std::vector<std::string> IdsOf(
+    const std::vector<ndes::v1::NdesConnector>& connectors) {
+  std::vector<std::string> ids;
+  for (const ndes::v1::NdesConnector& connector : connectors) {
+    ids.push_back(connector.id());
+  }
+  return ids;
+}
+
 UpdateCommand MakeUpdate(const ndes::v1::NdesConnector& values,
                          const std::vector<std::string>& mask_paths,
                          std::string expected_etag) {
@@ -112,10 +122,15 @@ UpdateCommand MakeUpdate(const ndes::v1::NdesConnector& values,
 UpdateCommand RenameCommand(const std::string& id,
                             const std::string& display_name,
                             std::string expected_etag) {
-  ndes::v1::NdesConnector values;
-  values.set_id(id);
-  values.set_display_name(display_name);
-  return MakeUpdate(values, {"display_name"}, std::move(expected_etag));
+  // Built directly, not planned: stores take a name of any length (the
+  // field limits are the service's), and store tests write long ones.
+  UpdateCommand command;
+  command.id = id;
+  command.expected_etag = std::move(expected_etag);
+  command.fields = v1::ConnectorFieldSet{v1::ConnectorField::kDisplayName};
+  command.values.set_id(id);
+  command.values.set_display_name(display_name);
+  return command;
 }
 
 absl::StatusOr<ndes::v1::NdesConnector> SyncStore::Get(const std::string& id) {
@@ -128,12 +143,22 @@ absl::StatusOr<ndes::v1::NdesConnector> SyncStore::Get(const std::string& id) {
 }
 
 absl::StatusOr<ListPage> SyncStore::List(int page_size,
-                                         const std::string& page_token) {
+                                         const std::string& page_token,
+                                         std::size_t max_page_bytes) {
+  ListQuery query;
+  query.page_size = page_size;
+  query.page_token = page_token;
+  return List(std::move(query), max_page_bytes);
+}
+
+absl::StatusOr<ListPage> SyncStore::List(ListQuery query,
+                                         std::size_t max_page_bytes) {
   using Result = absl::StatusOr<ListPage>;
+  CallContext context;
+  context.max_page_bytes = max_page_bytes;
   return Await<Result>(
       [&](StoreCallback<ListPage> done) {
-        store_->List(CallContext(), page_size, page_token,
-                     Track(std::move(done)));
+        store_->List(context, std::move(query), Track(std::move(done)));
       },
       Timeout());
 }

@@ -9,6 +9,7 @@
 #define NDES_TESTS_STORE_STORE_TEST_SUPPORT_H_
 
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <utility>
@@ -75,6 +76,10 @@ ndes::v1::NdesConnector SampleConnector(const std::string& id);
 // `connector` with its etag cleared.
 ndes::v1::NdesConnector WithoutEtag(ndes::v1::NdesConnector connector);
 
+// The ids of `connectors`, in their order.
+std::vector<std::string> IdsOf(
+    const std::vector<ndes::v1::NdesConnector>& connectors);
+
 // The UpdateCommand the service builds for an UpdateNdesConnectors request
 // with `values` (whose id names the target) and `mask_paths`: the fields come
 // from translation::PlanFieldMask. A mask the planner refuses fails the
@@ -83,7 +88,8 @@ UpdateCommand MakeUpdate(const ndes::v1::NdesConnector& values,
                          const std::vector<std::string>& mask_paths,
                          std::string expected_etag = "");
 
-// A command that sets display_name of `id` to `display_name`.
+// A command that sets display_name of `id` to `display_name`, however
+// long (stores do not apply the field limits).
 UpdateCommand RenameCommand(const std::string& id,
                             const std::string& display_name,
                             std::string expected_etag = "");
@@ -108,8 +114,11 @@ class SyncStore {
       : store_(&store), counts_(std::make_shared<CallbackCounts>()) {}
 
   absl::StatusOr<ndes::v1::NdesConnector> Get(const std::string& id);
-  absl::StatusOr<ListPage> List(int page_size,
-                                const std::string& page_token = "");
+  absl::StatusOr<ListPage> List(
+      int page_size, const std::string& page_token = "",
+      std::size_t max_page_bytes = kDefaultMaxPageBytes);
+  absl::StatusOr<ListPage> List(
+      ListQuery query, std::size_t max_page_bytes = kDefaultMaxPageBytes);
   absl::StatusOr<ndes::v1::NdesConnector> Create(
       ndes::v1::NdesConnector connector);
   absl::StatusOr<ndes::v1::NdesConnector> Update(UpdateCommand command);

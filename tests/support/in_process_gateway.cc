@@ -9,10 +9,12 @@
 
 namespace ndes::testing {
 
-InProcessGateway::InProcessGateway(std::unique_ptr<store::ConnectorStore> store)
+InProcessGateway::InProcessGateway(std::unique_ptr<store::ConnectorStore> store,
+                                   observability::MetricsRegistry* metrics)
     : store_(std::move(store)) {
   GatewayServerOptions options;
   options.listen_address = "127.0.0.1:0";
+  options.metrics = metrics;
   absl::StatusOr<std::unique_ptr<GatewayServer>> server =
       GatewayServer::Start(options, *store_);
   if (!server.ok()) {

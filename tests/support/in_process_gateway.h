@@ -9,6 +9,7 @@
 #include "gateway_server.h"
 #include "grpcpp/channel.h"
 #include "ndes/v1/ndes_connector_service.grpc.pb.h"
+#include "observability/metrics_registry.h"
 #include "store/connector_store.h"
 
 namespace ndes::testing {
@@ -16,8 +17,10 @@ namespace ndes::testing {
 class InProcessGateway {
  public:
   // Starts serving `store` and waits for health SERVING; fails the current
-  // test (ADD_FAILURE) if it cannot.
-  explicit InProcessGateway(std::unique_ptr<store::ConnectorStore> store);
+  // test (ADD_FAILURE) if it cannot. The service records its metrics into
+  // `metrics` when given (it must outlive the gateway).
+  explicit InProcessGateway(std::unique_ptr<store::ConnectorStore> store,
+                            observability::MetricsRegistry* metrics = nullptr);
   ~InProcessGateway();
 
   ndes::v1::NdesConnectorService::Stub& stub() { return *stub_; }

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "ndes/v1/connector_fields.h"
 #include "ndes/v1/ndes_connector.pb.h"
+#include "translation/field_limits.h"
 #include "translation/status_details.h"
 
 namespace ndes::translation {
@@ -533,6 +534,73 @@ TEST(ValidateConnectorValuesTest, IgnoresUnsetTimestamps) {
   EXPECT_TRUE(
       ValidateConnectorValues(connector, v1::ConnectorFieldSet::All(), "c")
           .ok());
+}
+
+// --- Field limits
+// -------------------------------------------------------------
+
+TEST(ValidateConnectorValuesTest, StringsAtTheirLimitsAreAccepted) {
+  NdesConnector connector = FullConnector();
+  // Limits count characters: "é" takes two bytes.
+  std::string name;
+  for (std::size_t i = 0; i < kMaxDisplayNameChars; ++i) name += "\xc3\xa9";
+  connector.set_display_name(name);
+  connector.set_machine_name(std::string(kMaxMachineNameChars, 'm'));
+  connector.set_connector_version(std::string(kMaxConnectorVersionChars, '1'));
+  connector.clear_role_scope_tag_ids();
+  for (std::size_t i = 0; i < kMaxRoleScopeTagIds; ++i) {
+    connector.add_role_scope_tag_ids(std::string(kMaxRoleScopeTagIdChars, 't'));
+  }
+  EXPECT_TRUE(ValidateConnectorValues(connector, v1::ConnectorFieldSet::All(),
+                                      "ndes_connector")
+                  .ok());
+  EXPECT_LE(connector.ByteSizeLong(), kMaxConnectorBytes);
+}
+
+TEST(ValidateConnectorValuesTest, StringsOverTheirLimitsAreRefusedNamingThem) {
+  NdesConnector connector = FullConnector();
+  connector.set_display_name(std::string(kMaxDisplayNameChars + 1, 'd'));
+  connector.set_machine_name(std::string(kMaxMachineNameChars + 1, 'm'));
+  connector.set_connector_version(
+      std::string(kMaxConnectorVersionChars + 1, '1'));
+  connector.add_role_scope_tag_ids(
+      std::string(kMaxRoleScopeTagIdChars + 1, 't'));
+  const absl::Status status = ValidateConnectorValues(
+      connector, v1::ConnectorFieldSet::All(), "ndes_connector");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(),
+              HasSubstr("ndes_connector.display_name is 257 characters long, "
+                        "more than the 256 allowed"));
+  EXPECT_THAT(status.message(), HasSubstr("more than the 255 allowed"));
+  EXPECT_THAT(
+      ViolationFields(status),
+      ElementsAre("ndes_connector.display_name", "ndes_connector.machine_name",
+                  "ndes_connector.role_scope_tag_ids[1]",
+                  "ndes_connector.connector_version"));
+}
+
+TEST(ValidateConnectorValuesTest, TooManyScopeTagsAreRefused) {
+  NdesConnector connector = FullConnector();
+  for (std::size_t i = 0; i < kMaxRoleScopeTagIds; ++i) {
+    connector.add_role_scope_tag_ids("1");
+  }
+  const absl::Status status = ValidateConnectorValues(
+      connector, v1::ConnectorFieldSet::All(), "ndes_connector");
+  EXPECT_THAT(status.message(),
+              HasSubstr("ndes_connector.role_scope_tag_ids has 101 entries, "
+                        "more than the 100 allowed"));
+}
+
+TEST(PlanFieldMaskTest, OnlyMaskedFieldsAreHeldToTheirLimits) {
+  NdesConnector connector = FullConnector();
+  connector.set_display_name(std::string(kMaxDisplayNameChars + 1, 'd'));
+  // Not masked: not written, so not checked.
+  EXPECT_TRUE(PlanFieldMask(Mask({"state"}), connector).ok());
+  const absl::StatusOr<FieldMaskPlan> plan =
+      PlanFieldMask(Mask({"display_name"}), connector);
+  EXPECT_EQ(plan.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ViolationFields(plan.status()),
+              ElementsAre("ndes_connector.display_name"));
 }
 
 }  // namespace
