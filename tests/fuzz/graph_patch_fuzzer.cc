@@ -17,12 +17,14 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "fuzz/fuzz_checks.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "ndes/v1/connector_fields.h"
 #include "translation/field_mask_plan.h"
 #include "translation/graph_json.h"
 #include "translation/graph_patch.h"
+#include "translation/status_details.h"
 
 namespace {
 
@@ -63,10 +65,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
           "a refused PATCH is INVALID_ARGUMENT");
     return 0;
   }
-  Check(ndes::translation::ValidateConnectorValues(read->values, read->fields,
-                                                   "patch")
-            .ok(),
-        "a PATCH that reads holds valid values");
+  // Reading checks types and ranges; lengths (field_limits.h) are the
+  // write path's to check, so a value over its length is the only thing
+  // validation may still find.
+  const absl::Status valid = ndes::translation::ValidateConnectorValues(
+      read->values, read->fields, "patch");
+  for (const ndes::translation::FieldViolation& violation :
+       ndes::translation::FieldViolationsOf(valid)) {
+    Check(absl::StrContains(violation.description, " allowed"),
+          "a PATCH that reads holds valid values, but for lengths");
+  }
+  Check(valid.ok() || !ndes::translation::FieldViolationsOf(valid).empty(),
+        "a PATCH that reads and is refused names its fields");
 
   const web::json::value rebuilt =
       ndes::translation::BuildGraphPatchDocument(read->values, read->fields);

@@ -74,6 +74,14 @@ class RecordingExecutor final : public ConnectorWriteLanes::Executor {
 
 class ConnectorWriteLanesTest : public ::testing::Test {
  protected:
+  // As GraphConnectorStore does: pending timers run now, and see the
+  // shutdown, while the pacer is alive (the scheduler, destroyed after the
+  // pacer, would otherwise run them on a freed pacer).
+  ~ConnectorWriteLanesTest() override {
+    if (pacer_ != nullptr) pacer_->Shutdown();
+    scheduler_.RunAll();
+  }
+
   void Make(RequestBudget budget, bool share_credentials = true) {
     RequestPacerOptions options;
     options.budget = budget;

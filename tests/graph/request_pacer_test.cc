@@ -24,6 +24,14 @@ using Place = RequestPacer::Place;
 
 class RequestPacerTest : public ::testing::Test {
  protected:
+  // As GraphConnectorStore does: pending timers run now, and see the
+  // shutdown, while the pacer is alive (the scheduler, destroyed after the
+  // pacer, would otherwise run them on a freed pacer).
+  ~RequestPacerTest() override {
+    if (pacer_ != nullptr) pacer_->Shutdown();
+    scheduler_.RunAll();
+  }
+
   void Make(RequestBudget budget) {
     RequestPacerOptions options;
     options.budget = budget;

@@ -42,6 +42,14 @@ class RecordingFetcher final : public SharedGets::Fetcher {
 
 class SharedGetsTest : public ::testing::Test {
  protected:
+  // As GraphConnectorStore does: pending timers run now, and see the
+  // shutdown, while the pacer is alive (the scheduler, destroyed after the
+  // pacer, would otherwise run them on a freed pacer).
+  ~SharedGetsTest() override {
+    if (pacer_ != nullptr) pacer_->Shutdown();
+    scheduler_.RunAll();
+  }
+
   void Make(RequestBudget budget, bool share_credentials = true) {
     RequestPacerOptions options;
     options.budget = budget;
