@@ -73,7 +73,7 @@ void WriteAll(const std::string& text) {
 }
 
 // Where lines go: straight to stderr, or through a buffer that one thread
-// writes out (see call_log.h). Never destroyed, so it outlives every thread
+// writes out (see log.h). Never destroyed, so it outlives every thread
 // that may log at exit.
 class LogSink {
  public:
