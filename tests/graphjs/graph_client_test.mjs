@@ -166,7 +166,8 @@ function conformance() {
     const nextLink = first["@odata.nextLink"];
     assert.ok(nextLink?.startsWith(kRestUrl + kCollection + "?"),
               "nextLink: " + nextLink);
-    assert.match(nextLink, /[?&]\$skiptoken=/);
+    assert.ok(new URL(nextLink).searchParams.get("$skiptoken"),
+              "no $skiptoken in " + nextLink);
 
     // Every page by hand: none larger than asked.
     let pages = 1;
