@@ -431,7 +431,7 @@ function readOnly() {
        async () => {
     const error = await graphErrorOf(
         client.api(kCollection).post({ displayName: "must not be written" }));
-    assertGraphError(error, 403);
+    assertGraphError(error, 403, "Forbidden");
   });
 }
 
