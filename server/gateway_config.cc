@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "graph/request_pacer.h"
+#include "listen_address.h"
 #include "translation/field_limits.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -25,6 +26,12 @@ ABSL_FLAG(std::string, health_listen, "",
 ABSL_FLAG(std::string, metrics_listen, "",
           "Serve Prometheus metrics at http://HOST:PORT/metrics (plain "
           "HTTP; e.g. 0.0.0.0:9464). Empty: no metrics endpoint.");
+ABSL_FLAG(std::string, rest_listen, "",
+          "Also serve Graph's REST surface for NDES connectors "
+          "(/beta/deviceManagement/ndesConnectors, /beta/$batch) over the "
+          "same store on this host:port, as a local Graph for Graph SDKs "
+          "(docs/rest.md). Same TLS, --allow_plaintext rule and --auth as "
+          "the API. Empty: off.");
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM certificate chain: serve the API over TLS. Re-read when the "
           "file changes (checked every minute).");
@@ -300,6 +307,20 @@ absl::StatusOr<GatewayConfig> ConfigFromFlags() {
   config.store.postgres.pool_size = absl::GetFlag(FLAGS_store_pool_size);
 
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.rest_listen = absl::GetFlag(FLAGS_rest_listen);
+  if (!config.rest_listen.empty()) {
+    if (IsUnixAddress(config.rest_listen)) {
+      return FlagError("--rest_listen must be host:port");
+    }
+    if (!server.tls.enabled() && !server.allow_plaintext &&
+        !IsLoopbackHost(HostOf(config.rest_listen))) {
+      return FlagError(absl::StrCat(
+          "refusing to serve the REST face in plaintext on \"",
+          config.rest_listen,
+          "\", which is not a loopback address: give --tls_cert_file and "
+          "--tls_key_file, listen on 127.0.0.1, or set --allow_plaintext"));
+    }
+  }
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   return config;
 }

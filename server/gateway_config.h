@@ -39,6 +39,8 @@ struct GatewayConfig {
   StoreOptions store;
   // Empty: no /metrics endpoint.
   std::string metrics_listen;
+  // --rest_listen: where the Graph REST face serves; empty: off.
+  std::string rest_listen;
   logging::LogFormat log_format = logging::LogFormat::kText;
   logging::LogSeverity log_level = logging::LogSeverity::kInfo;
   absl::Duration shutdown_grace;

@@ -31,6 +31,7 @@
 #include "pplx/threadpool.h"
 #include "process/descriptor_limit.h"
 #include "process/memory_trimmer.h"
+#include "rest/rest_face.h"
 #include "store_factory.h"
 
 namespace {
@@ -185,6 +186,26 @@ int main(int argc, char** argv) {
     }
     metrics = *std::move(started);
   }
+  std::unique_ptr<ndes::rest::RestFace> rest;
+  if (!config->rest_listen.empty()) {
+    ndes::rest::RestFaceOptions options;
+    options.listen_address = config->rest_listen;
+    options.tls = config->server.tls;
+    options.max_body_bytes =
+        static_cast<std::size_t>(config->server.max_message_bytes);
+    options.max_page_bytes = options.max_body_bytes / 2;
+    options.authorizer = config->server.authorizer;
+    options.metrics = &metrics_registry;
+    absl::StatusOr<std::unique_ptr<ndes::rest::RestFace>> started =
+        ndes::rest::RestFace::Start(options, **store);
+    if (!started.ok()) {
+      LogEvent(LogSeverity::kError,
+               absl::StrCat("--rest_listen: ", started.status().message()));
+      (*server)->Shutdown(absl::ZeroDuration());
+      return kStartFailed;
+    }
+    rest = *std::move(started);
+  }
   LogLifecycle(absl::StrCat("ndes-gateway serving on ", (*server)->address(),
                             " (store: ", store_name, ") over ",
                             TransportDescription(*config)));
@@ -195,6 +216,9 @@ int main(int argc, char** argv) {
   if (metrics != nullptr) {
     LogLifecycle(absl::StrCat("metrics on ", metrics->url()));
   }
+  if (rest != nullptr) {
+    LogLifecycle(absl::StrCat("REST face on ", rest->url()));
+  }
 
   int signal_number = 0;
   sigwait(&shutdown_signals, &signal_number);
@@ -202,6 +226,9 @@ int main(int argc, char** argv) {
                             signal_number == SIGTERM ? "SIGTERM" : "SIGINT",
                             "; health NOT_SERVING, draining for up to ",
                             absl::FormatDuration(config->shutdown_grace)));
+  // The REST face stops first: its requests in flight are answered (up to
+  // a few seconds) while the gRPC face still serves.
+  if (rest != nullptr) rest->Stop();
   (*server)->Shutdown(config->shutdown_grace);
   server->reset();
   if (metrics != nullptr) metrics->Stop();

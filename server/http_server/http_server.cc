@@ -22,7 +22,7 @@
 #include "http_server/internal/connection_registry.h"
 #include "http_server/internal/exchange.h"
 #include "http_server/internal/listen_socket.h"
-#include "http_server/internal/request_target.h"
+#include "http_server/request_target.h"
 #include "http_server/internal/tls_credentials.h"
 
 namespace ndes::http_server {
@@ -339,8 +339,8 @@ MHD_Result HttpServer::Daemon::CheckHeaders(MHD_Connection* connection,
                                             const char* method) {
   HttpServerRequest& request = state.request;
   request.method = method;
-  request.path = std::string(internal::TargetPath(request.target));
-  request.query = internal::TargetQuery(request.target);
+  request.path = std::string(TargetPath(request.target));
+  request.query = TargetQuery(request.target);
   MHD_get_connection_values_n(
       connection, MHD_HEADER_KIND,
       [](void* cls, MHD_ValueKind, const char* key, size_t key_size,

@@ -354,8 +354,11 @@ void LogCall(const CallRecord& call) {
     AppendNow(&line);
     absl::StrAppend(&line, "\",\"level\":\"", JsonLevel(severity),
                     "\",\"msg\":\"call\",\"method\":", JsonString(call.method),
-                    ",\"code\":\"", text::StatusCodeName(call.code),
-                    "\",\"latency_ms\":");
+                    ",\"code\":\"", text::StatusCodeName(call.code), "\"");
+    if (call.http_status != 0) {
+      absl::StrAppend(&line, ",\"http_status\":", call.http_status);
+    }
+    line.append(",\"latency_ms\":");
     AppendMilliseconds(&line, call.latency);
     absl::StrAppend(&line, ",\"request_id\":", JsonString(call.request_id));
     if (!call.caller.empty()) {
@@ -367,7 +370,11 @@ void LogCall(const CallRecord& call) {
     AppendNow(&line);
     absl::StrAppend(&line, " ", SeverityName(severity),
                     " call method=", call.method,
-                    " code=", text::StatusCodeName(call.code), " latency_ms=");
+                    " code=", text::StatusCodeName(call.code));
+    if (call.http_status != 0) {
+      absl::StrAppend(&line, " http_status=", call.http_status);
+    }
+    line.append(" latency_ms=");
     AppendMilliseconds(&line, call.latency);
     line.append(" request_id=");
     AppendEscaped(&line, call.request_id);

@@ -4,6 +4,8 @@
 // text (the default, for people):
 //   2026-11-28T10:15:30.123Z INFO call method=UpdateNdesConnectors code=OK
 //     latency_ms=0.840 request_id=6f1c... caller=app-1
+// A request to the REST face is logged as the RPC it amounts to, with the
+// HTTP status it was answered (`http_status=204` after `code`).
 // json (one object per line, for log pipelines):
 //   {"time":"2026-11-28T10:15:30.123Z","level":"info","msg":"call",
 //    "method":"UpdateNdesConnectors","code":"OK","latency_ms":0.84,
@@ -79,6 +81,9 @@ struct CallRecord {
   absl::string_view request_id;
   // The caller's identity claim (appid/azp/sub); empty without inbound auth.
   absl::string_view caller;
+  // The HTTP status a REST request was answered with; 0 for a gRPC call
+  // (then not logged).
+  int http_status = 0;
 };
 
 void LogCall(const CallRecord& call);

@@ -7,10 +7,8 @@
 #include <string>
 #include <utility>
 
-#include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -18,49 +16,10 @@
 #include "grpcpp/support/proto_buffer_reader.h"
 #include "logging/log.h"
 #include "service/grpc_status.h"
+#include "text/request_id.h"
 
 namespace ndes::service {
 namespace {
-
-constexpr std::size_t kMaxRequestIdLength = 128;
-
-// A request id the caller may choose: short, and made of characters that
-// are safe in a log line and an HTTP header.
-bool IsUsableRequestId(absl::string_view id) {
-  if (id.empty() || id.size() > kMaxRequestIdLength) return false;
-  for (char c : id) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' &&
-        c != '_' && c != '.' && c != ':') {
-      return false;
-    }
-  }
-  return true;
-}
-
-// A random (version 4) UUID, like the request ids Graph itself uses. Every
-// call pays for one: formatted by hand rather than by StrFormat.
-std::string NewRequestId() {
-  thread_local absl::BitGen bits;
-  const uint64_t high = absl::Uniform<uint64_t>(bits);
-  const uint64_t low = absl::Uniform<uint64_t>(bits);
-  // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, y in 8..b.
-  const uint64_t time_high = 0x4000 | (high & 0x0fff);
-  const uint64_t variant = 0x8000 | ((low >> 48) & 0x3fff);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(36, '-');
-  auto put = [&id](std::size_t at, uint64_t value, int digits) {
-    for (int i = digits - 1; i >= 0; --i) {
-      id[at + static_cast<std::size_t>(i)] = kHex[value & 0xf];
-      value >>= 4;
-    }
-  };
-  put(0, high >> 32, 8);
-  put(9, (high >> 16) & 0xffff, 4);
-  put(14, time_high, 4);
-  put(19, variant, 4);
-  put(24, low & 0xffffffffffffULL, 12);
-  return id;
-}
 
 std::string MetadataValue(const grpc::CallbackServerContext& context,
                           absl::string_view key) {
@@ -167,7 +126,7 @@ Call::Call(grpc::CallbackServerContext* context, absl::string_view method,
       stats_call_(stats.CallStarted(method)) {
   in_flight_->Add(this);
   std::string request_id = MetadataValue(*context, kRequestIdMetadata);
-  if (!IsUsableRequestId(request_id)) request_id = NewRequestId();
+  if (!text::IsUsableRequestId(request_id)) request_id = text::NewRequestId();
   context->AddInitialMetadata(kRequestIdMetadata, request_id);
   store_context_.deadline = absl::FromChrono(context->deadline());
   store_context_.authorization = MetadataValue(*context, "authorization");

@@ -1,9 +1,9 @@
-#include "http_server/internal/request_target.h"
+#include "http_server/request_target.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace ndes::http_server::internal {
+namespace ndes::http_server {
 namespace {
 
 using ::testing::ElementsAre;
@@ -43,4 +43,4 @@ TEST(RequestTargetTest, DecodingKeepsMalformedEscapesAndTurnsPlusIntoSpace) {
 }
 
 }  // namespace
-}  // namespace ndes::http_server::internal
+}  // namespace ndes::http_server

@@ -1,7 +1,7 @@
 // The parts of an HTTP request target ("/a/b%2Fc?x=1&y"): the path as sent
 // and the query's parameters, decoded. Pure functions; safe on any input.
-#ifndef NDES_SERVER_HTTP_SERVER_INTERNAL_REQUEST_TARGET_H_
-#define NDES_SERVER_HTTP_SERVER_INTERNAL_REQUEST_TARGET_H_
+#ifndef NDES_SERVER_HTTP_SERVER_REQUEST_TARGET_H_
+#define NDES_SERVER_HTTP_SERVER_REQUEST_TARGET_H_
 
 #include <string>
 #include <utility>
@@ -9,7 +9,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace ndes::http_server::internal {
+namespace ndes::http_server {
 
 // The target up to "?" or "#", still percent-encoded.
 absl::string_view TargetPath(absl::string_view target);
@@ -24,6 +24,6 @@ std::vector<std::pair<std::string, std::string>> TargetQuery(
 // is kept as it is.
 std::string DecodeQueryComponent(absl::string_view component);
 
-}  // namespace ndes::http_server::internal
+}  // namespace ndes::http_server
 
-#endif  // NDES_SERVER_HTTP_SERVER_INTERNAL_REQUEST_TARGET_H_
+#endif  // NDES_SERVER_HTTP_SERVER_REQUEST_TARGET_H_

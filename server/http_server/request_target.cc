@@ -1,8 +1,8 @@
-#include "http_server/internal/request_target.h"
+#include "http_server/request_target.h"
 
 #include "absl/strings/str_split.h"
 
-namespace ndes::http_server::internal {
+namespace ndes::http_server {
 namespace {
 
 int HexValue(char c) {
@@ -61,4 +61,4 @@ std::string DecodeQueryComponent(absl::string_view component) {
   return decoded;
 }
 
-}  // namespace ndes::http_server::internal
+}  // namespace ndes::http_server

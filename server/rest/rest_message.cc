@@ -1,0 +1,35 @@
+#include "rest/rest_message.h"
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "rest/graph_error.h"
+#include "translation/status_details.h"
+
+namespace ndes::rest {
+
+std::optional<std::string> RestRequest::Header(absl::string_view name) const {
+  for (const auto& [field, value] : headers) {
+    if (absl::EqualsIgnoreCase(field, name)) return value;
+  }
+  return std::nullopt;
+}
+
+RestResponse RestResponse::Error(absl::Status error) {
+  const GraphErrorKind kind = GraphErrorKindOf(error);
+  RestResponse response;
+  response.status = kind.http_status;
+  response.json = GraphErrorBody(kind.code, error.message());
+  if (std::optional<absl::Duration> delay = translation::RetryDelayOf(error);
+      delay.has_value()) {
+    // Whole seconds, rounded up: Retry-After has no fractions.
+    const int64_t seconds =
+        absl::ToInt64Seconds(absl::Ceil(*delay, absl::Seconds(1)));
+    response.headers.emplace_back("Retry-After",
+                                  std::to_string(seconds < 1 ? 1 : seconds));
+  }
+  response.outcome = std::move(error);
+  return response;
+}
+
+}  // namespace ndes::rest
