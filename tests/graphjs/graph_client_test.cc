@@ -4,10 +4,15 @@
 // and minted tokens, and across faces (what gRPC writes, the Graph client
 // reads at once, and the other way round).
 
+#include <stdlib.h>
+
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "client/subprocess.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
@@ -69,7 +74,12 @@ class GraphJsClientTest : public ::testing::Test {
                                       "localhost");
     ASSERT_TRUE(gateway_->Start().ok()) << gateway_->Log();
     started_ = true;
-    rest_url_ = gateway_->LoggedWord(kRestFaceMarker);
+    // The face's line follows the "serving on" line Start waits for.
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while ((rest_url_ = gateway_->LoggedWord(kRestFaceMarker)).empty() &&
+           absl::Now() < deadline) {
+      std::this_thread::yield();
+    }
     ASSERT_THAT(rest_url_, StartsWith("https://127.0.0.1:")) << gateway_->Log();
     stub_ = v1::NdesConnectorService::NewStub(gateway_->Channel());
   }
@@ -84,6 +94,9 @@ class GraphJsClientTest : public ::testing::Test {
         "NODE_EXTRA_CA_CERTS=" + dir_.Path("ca.pem"),
         "NDES_REST_URL=" + rest_url_, "NO_COLOR=1"};
     if (!token.empty()) env.push_back("NDES_REST_TOKEN=" + token);
+    // RunProcess adds `env` after the inherited environment, and node reads
+    // the first NODE_EXTRA_CA_CERTS: drop one this process inherited.
+    unsetenv("NODE_EXTRA_CA_CERTS");
     return RunProcess(argv, absl::Seconds(90), env);
   }
 
