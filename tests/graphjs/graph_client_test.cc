@@ -187,7 +187,7 @@ class GraphJsClientWithJwtTest : public GraphJsClientTest {
                       std::string("--jwt_audience=") + kTestAudience}));
   }
 
-  // JwtClaims::Standard grants DeviceManagementConfiguration.ReadWrite.All.
+  // A token the gateway accepts, granting `roles` (server/auth/permissions.h).
   std::string Token(const std::vector<std::string>& roles) {
     return minter_.Mint("ec-1", JwtClaims::Standard().Set("roles", roles));
   }

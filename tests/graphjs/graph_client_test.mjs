@@ -154,6 +154,8 @@ function conformance() {
                       .post(body);
       assert.equal(raw.status, 201);
       assert.ok(raw.headers.get("request-id"), "no request-id header");
+      assert.match(raw.headers.get("content-type") ?? "",
+                   /^application\/json/);
       const connector = await raw.json();
       assertEntity(connector);
       assert.ok(connector["@odata.context"]?.endsWith(
