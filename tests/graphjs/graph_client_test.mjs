@@ -483,7 +483,8 @@ switch (scenario) {
     await printConnector(client.api(item(argument)).get());
     break;
   case "create":
-    await printConnector(client.api(kCollection).post({ displayName: argument }));
+    await printConnector(
+        client.api(kCollection).post({ displayName: argument }));
     break;
   default:
     console.error("usage: graph_client_test.mjs " +
