@@ -207,5 +207,13 @@ TEST_F(GraphJsClientWithJwtTest, ReadOnlyTokenListsButPostIsRefusedWith403) {
   EXPECT_EQ(result.exit_code, 0) << Transcript(result);
 }
 
+TEST_F(GraphJsClientWithJwtTest, TokenSignedByAnUnknownKeyIsRefusedWith401) {
+  minter_.AddEcKey("not-in-the-jwks");
+  const ProcessResult result =
+      Node({"unauthenticated"},
+           minter_.Mint("not-in-the-jwks", JwtClaims::Standard()));
+  EXPECT_EQ(result.exit_code, 0) << Transcript(result);
+}
+
 }  // namespace
 }  // namespace ndes::testing

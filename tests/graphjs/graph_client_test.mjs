@@ -17,6 +17,7 @@
 //                test fails)
 //   read-only    with a token that may read but not write: list works, POST
 //                is refused with 403
+//   unauthenticated  with a token the gateway does not accept: 401
 //   get ID       prints the connector ID as the client reads it (JSON)
 //   create NAME  creates a connector named NAME, prints it (JSON)
 // The package comes from `npm ci` in this directory (.ci/run does it).
@@ -460,6 +461,15 @@ function readOnly() {
   });
 }
 
+function unauthenticated() {
+  test("a token the gateway does not accept gets GraphError 401 with " +
+       "WWW-Authenticate: Bearer", async () => {
+    const error = await graphErrorOf(client.api(kCollection).get());
+    assertGraphError(error, 401, "InvalidAuthenticationToken");
+    assert.match(error.headers.get("www-authenticate") ?? "", /^Bearer/);
+  });
+}
+
 async function printConnector(promise) {
   try {
     console.log(JSON.stringify(await promise));
@@ -479,6 +489,9 @@ switch (scenario) {
   case "read-only":
     readOnly();
     break;
+  case "unauthenticated":
+    unauthenticated();
+    break;
   case "get":
     await printConnector(client.api(item(argument)).get());
     break;
@@ -488,6 +501,7 @@ switch (scenario) {
     break;
   default:
     console.error("usage: graph_client_test.mjs " +
-                  "conformance | read-only | get ID | create NAME");
+                  "conformance | read-only | unauthenticated | get ID | " +
+                  "create NAME");
     process.exit(2);
 }
