@@ -61,4 +61,21 @@ std::string DecodeQueryComponent(absl::string_view component) {
   return decoded;
 }
 
+std::optional<std::string> DecodePathSegment(absl::string_view segment) {
+  std::string decoded;
+  decoded.reserve(segment.size());
+  for (std::size_t i = 0; i < segment.size(); ++i) {
+    if (segment[i] != '%') {
+      decoded.push_back(segment[i]);
+      continue;
+    }
+    const int high = i + 2 < segment.size() ? HexValue(segment[i + 1]) : -1;
+    const int low = high >= 0 ? HexValue(segment[i + 2]) : -1;
+    if (low < 0) return std::nullopt;
+    decoded.push_back(static_cast<char>(high * 16 + low));
+    i += 2;
+  }
+  return decoded;
+}
+
 }  // namespace ndes::http_server

@@ -3,6 +3,7 @@
 #ifndef NDES_SERVER_HTTP_SERVER_REQUEST_TARGET_H_
 #define NDES_SERVER_HTTP_SERVER_REQUEST_TARGET_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,11 @@ std::vector<std::pair<std::string, std::string>> TargetQuery(
 // "%XX" becomes the byte, "+" a space; a "%" not followed by two hex digits
 // is kept as it is.
 std::string DecodeQueryComponent(absl::string_view component);
+
+// One segment of a path (split at "/" first, so that an encoded "/" stays
+// in its segment): "%XX" becomes the byte, "+" stays a "+". Nullopt for a
+// "%" not followed by two hex digits.
+std::optional<std::string> DecodePathSegment(absl::string_view segment);
 
 }  // namespace ndes::http_server
 

@@ -61,6 +61,15 @@ RestResponse Entity(int status, const RestCall& call,
   return response;
 }
 
+// `id`, if a Get may name it (the id rule of the gRPC face).
+absl::StatusOr<std::string> IdToRead(std::string id) {
+  ndes::v1::GetNdesConnectorRequest get;
+  get.set_id(std::move(id));
+  absl::StatusOr<service::ConnectorRead> read = service::ConnectorReadOf(get);
+  if (!read.ok()) return read.status();
+  return std::move(read->id);
+}
+
 // Prefer: return=minimal, among the header's comma-separated preferences.
 bool PrefersMinimal(const RestRequest& request) {
   std::optional<std::string> prefer = request.Header("Prefer");
@@ -94,21 +103,6 @@ RestResponse Written(int status, const RestCall& call,
   if (!connector.etag().empty()) {
     response.headers.emplace_back("ETag", connector.etag());
   }
-  return response;
-}
-
-absl::Status MethodNotAllowed(absl::string_view method) {
-  return absl::UnimplementedError(
-      absl::StrCat("The HTTP method '", text::EscapeUntrusted(method),
-                   "' is not allowed on this resource."));
-}
-
-RestResponse NotAllowed(absl::string_view method, absl::string_view allow) {
-  RestResponse response = RestResponse::Error(MethodNotAllowed(method));
-  response.status = 405;
-  response.json =
-      GraphErrorBody(kMethodNotAllowedCode, response.outcome.message());
-  response.headers.emplace_back("Allow", std::string(allow));
   return response;
 }
 
@@ -257,10 +251,11 @@ void ConnectorResource::Handle(const RestCall& call, const RestRoute& route,
     case RestResource::kCollection:
       if (method == "GET") return List(call, request, std::move(done));
       if (method == "POST") return Create(call, request, std::move(done));
-      return std::move(done)(NotAllowed(method, "GET, POST"));
+      return std::move(done)(
+          RestResponse::MethodNotAllowed(method, "GET, POST"));
     case RestResource::kCount:
       if (method == "GET") return Count(call, request, std::move(done));
-      return std::move(done)(NotAllowed(method, "GET"));
+      return std::move(done)(RestResponse::MethodNotAllowed(method, "GET"));
     case RestResource::kItem:
       if (method == "GET") {
         return GetItem(call, route.id, request, std::move(done));
@@ -271,7 +266,8 @@ void ConnectorResource::Handle(const RestCall& call, const RestRoute& route,
       if (method == "DELETE") {
         return Delete(call, route.id, request, std::move(done));
       }
-      return std::move(done)(NotAllowed(method, "GET, PATCH, DELETE"));
+      return std::move(done)(
+          RestResponse::MethodNotAllowed(method, "GET, PATCH, DELETE"));
     case RestResource::kBatch:
       break;
   }
@@ -285,12 +281,12 @@ void ConnectorResource::GetItem(const RestCall& call, std::string id,
   absl::StatusOr<ItemOptions> options = ParseItemOptions(request.query);
   if (!options.ok())
     return std::move(done)(RestResponse::Error(options.status()));
-  ndes::v1::GetNdesConnectorRequest get;
-  get.set_id(std::move(id));
-  absl::StatusOr<service::ConnectorRead> read = service::ConnectorReadOf(get);
-  if (!read.ok()) return std::move(done)(RestResponse::Error(read.status()));
+  absl::StatusOr<std::string> checked = IdToRead(std::move(id));
+  if (!checked.ok()) {
+    return std::move(done)(RestResponse::Error(checked.status()));
+  }
   store_.Get(
-      call.context, std::move(read->id),
+      call.context, *std::move(checked),
       [call, options = *std::move(options), done = std::move(done)](
           absl::StatusOr<NdesConnector> connector) mutable {
         if (!connector.ok()) {
@@ -354,12 +350,12 @@ void ConnectorResource::Update(const RestCall& call, std::string id,
   std::string expected_etag = ExpectedEtag(request);
   if (document->fields.empty()) {
     // Nothing to change: the connector as stored, if If-Match holds.
-    ndes::v1::GetNdesConnectorRequest get;
-    get.set_id(std::move(id));
-    absl::StatusOr<service::ConnectorRead> read = service::ConnectorReadOf(get);
-    if (!read.ok()) return std::move(done)(RestResponse::Error(read.status()));
+    absl::StatusOr<std::string> checked = IdToRead(std::move(id));
+    if (!checked.ok()) {
+      return std::move(done)(RestResponse::Error(checked.status()));
+    }
     store_.Get(
-        call.context, std::move(read->id),
+        call.context, *std::move(checked),
         [call, minimal, expected_etag = std::move(expected_etag),
          done =
              std::move(done)](absl::StatusOr<NdesConnector> connector) mutable {

@@ -159,11 +159,8 @@ struct RestFace::Impl {
     absl::StatusOr<std::string> caller =
         Authorize(request, AccessFor(request.method));
     if (!caller.ok()) {
-      RestResponse refused = RestResponse::Error(caller.status());
-      if (refused.status == 401) {
-        refused.headers.emplace_back("WWW-Authenticate", "Bearer");
-      }
-      return finish(operation, "", std::move(done))(std::move(refused));
+      return finish(operation, "",
+                    std::move(done))(RestResponse::Refused(caller.status()));
     }
     resource.Handle(call, *route, std::move(request),
                     finish(operation, *std::move(caller), std::move(done)));
@@ -172,22 +169,13 @@ struct RestFace::Impl {
   void Batch(const RestCall& call, const RequestIds& ids, RestRequest request,
              RestDone done) const {
     if (request.method != "POST") {
-      RestResponse response = RestResponse::Error(absl::UnimplementedError(
-          "The HTTP method is not allowed on $batch; use POST."));
-      response.status = 405;
-      response.json =
-          GraphErrorBody(kMethodNotAllowedCode, response.outcome.message());
-      response.headers.emplace_back("Allow", "POST");
-      return std::move(done)(std::move(response));
+      return std::move(done)(
+          RestResponse::MethodNotAllowed(request.method, "POST"));
     }
     if (absl::StatusOr<std::string> caller =
             Authorize(request, service::Access::kAuthenticated);
         !caller.ok()) {
-      RestResponse refused = RestResponse::Error(caller.status());
-      if (refused.status == 401) {
-        refused.headers.emplace_back("WWW-Authenticate", "Bearer");
-      }
-      return std::move(done)(std::move(refused));
+      return std::move(done)(RestResponse::Refused(caller.status()));
     }
     absl::StatusOr<std::vector<BatchStep>> steps = ParseJsonBatch(request.body);
     if (!steps.ok()) {

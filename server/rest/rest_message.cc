@@ -3,7 +3,9 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "rest/graph_error.h"
+#include "text/untrusted_text.h"
 #include "translation/status_details.h"
 
 namespace ndes::rest {
@@ -29,6 +31,26 @@ RestResponse RestResponse::Error(absl::Status error) {
                                   std::to_string(seconds < 1 ? 1 : seconds));
   }
   response.outcome = std::move(error);
+  return response;
+}
+
+RestResponse RestResponse::MethodNotAllowed(absl::string_view method,
+                                            absl::string_view allow) {
+  RestResponse response = Error(absl::UnimplementedError(
+      absl::StrCat("The HTTP method '", text::EscapeUntrusted(method),
+                   "' is not allowed on this resource.")));
+  response.status = 405;
+  response.json =
+      GraphErrorBody(kMethodNotAllowedCode, response.outcome.message());
+  response.headers.emplace_back("Allow", std::string(allow));
+  return response;
+}
+
+RestResponse RestResponse::Refused(absl::Status refusal) {
+  RestResponse response = Error(std::move(refusal));
+  if (response.status == 401) {
+    response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  }
   return response;
 }
 

@@ -46,6 +46,12 @@ struct RestResponse {
   // `status` with Graph's error envelope for `error` (not OK); the face
   // completes the envelope's innerError when it sends it.
   static RestResponse Error(absl::Status error);
+  // 405 MethodNotAllowed for `method`, with Allow: `allow`.
+  static RestResponse MethodNotAllowed(absl::string_view method,
+                                       absl::string_view allow);
+  // An UNAUTHENTICATED or PERMISSION_DENIED refusal: 401 (with
+  // WWW-Authenticate: Bearer) or 403.
+  static RestResponse Refused(absl::Status refusal);
 };
 
 using RestDone = absl::AnyInvocable<void(RestResponse) &&>;

@@ -1,53 +1,23 @@
 #include "rest/rest_route.h"
 
+#include <optional>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "http_server/request_target.h"
 #include "text/untrusted_text.h"
 
 namespace ndes::rest {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 absl::Status SegmentNotFound(absl::string_view segment) {
   return absl::InvalidArgumentError(
       absl::StrCat("Resource not found for the segment '",
                    text::EscapeUntrusted(segment), "'."));
 }
-
-}  // namespace
-
-absl::StatusOr<std::string> DecodePathSegment(absl::string_view segment) {
-  std::string decoded;
-  decoded.reserve(segment.size());
-  for (std::size_t i = 0; i < segment.size(); ++i) {
-    if (segment[i] != '%') {
-      decoded.push_back(segment[i]);
-      continue;
-    }
-    const int high = i + 2 < segment.size() ? HexValue(segment[i + 1]) : -1;
-    const int low = high >= 0 ? HexValue(segment[i + 2]) : -1;
-    if (low < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("malformed percent escape in the path segment ",
-                       text::QuoteUntrusted(segment)));
-    }
-    decoded.push_back(static_cast<char>(high * 16 + low));
-    i += 2;
-  }
-  return decoded;
-}
-
-namespace {
 
 std::string PercentEncode(absl::string_view text, absl::string_view keep) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -106,8 +76,13 @@ absl::StatusOr<RestRoute> ParseRestPath(absl::string_view path,
   if (left == 2) return RestRoute{RestResource::kCollection, ""};
   if (left > 3) return SegmentNotFound(segments[at + 3]);
   if (segments[at + 2] == "$count") return RestRoute{RestResource::kCount, ""};
-  absl::StatusOr<std::string> id = DecodePathSegment(segments[at + 2]);
-  if (!id.ok()) return id.status();
+  std::optional<std::string> id =
+      http_server::DecodePathSegment(segments[at + 2]);
+  if (!id.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("malformed percent escape in the path segment ",
+                     text::QuoteUntrusted(segments[at + 2])));
+  }
   return RestRoute{RestResource::kItem, *std::move(id)};
 }
 

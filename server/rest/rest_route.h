@@ -50,10 +50,6 @@ enum class VersionSegment {
 absl::StatusOr<RestRoute> ParseRestPath(absl::string_view path,
                                         VersionSegment version);
 
-// "%XX" becomes the byte ("+" stays a "+": this is a path). INVALID_ARGUMENT
-// for a "%" without two hex digits after it.
-absl::StatusOr<std::string> DecodePathSegment(absl::string_view segment);
-
 // `id` percent-encoded as one path segment (unreserved characters kept).
 std::string EncodePathSegment(absl::string_view id);
 

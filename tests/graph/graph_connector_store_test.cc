@@ -114,7 +114,8 @@ absl::StatusOr<std::unique_ptr<GraphConnectorStore>> MakeGraphStore(
 
 // A GraphConnectorStore with the fake Graph it talks to: the fake outlives
 // the store (members are destroyed in reverse order).
-class FakeBackedGraphStore final : public ConnectorStore {
+class FakeBackedGraphStore final
+    : public store::testing::ForwardingConnectorStore {
  public:
   static absl::StatusOr<std::unique_ptr<ConnectorStore>> Make(
       FakeGraphBehaviour behaviour,
@@ -131,31 +132,10 @@ class FakeBackedGraphStore final : public ConnectorStore {
     return result;
   }
 
-  void Get(const CallContext& context, std::string id,
-           StoreCallback<NdesConnector> done) override {
-    store_->Get(context, std::move(id), std::move(done));
-  }
-  void List(const CallContext& context, store::ListQuery query,
-            StoreCallback<ListPage> done) override {
-    store_->List(context, std::move(query), std::move(done));
-  }
-  void Create(const CallContext& context, NdesConnector connector,
-              StoreCallback<NdesConnector> done) override {
-    store_->Create(context, std::move(connector), std::move(done));
-  }
-  void Update(const CallContext& context, UpdateCommand command,
-              StoreCallback<NdesConnector> done) override {
-    store_->Update(context, std::move(command), std::move(done));
-  }
-  void Delete(const CallContext& context, std::string id,
-              std::string expected_etag, StatusCallback done) override {
-    store_->Delete(context, std::move(id), std::move(expected_etag),
-                   std::move(done));
-  }
-
  private:
   explicit FakeBackedGraphStore(std::unique_ptr<FakeGraphServer> fake)
       : fake_(std::move(fake)) {}
+  ConnectorStore& target() override { return *store_; }
 
   std::unique_ptr<FakeGraphServer> fake_;
   std::unique_ptr<GraphConnectorStore> store_;

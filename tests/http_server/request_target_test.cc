@@ -42,5 +42,13 @@ TEST(RequestTargetTest, DecodingKeepsMalformedEscapesAndTurnsPlusIntoSpace) {
   EXPECT_EQ(DecodeQueryComponent("%00x"), std::string("\0x", 2));
 }
 
+TEST(DecodePathSegmentTest, DecodesEscapesKeepsPlusAndRefusesMalformedOnes) {
+  EXPECT_EQ(DecodePathSegment("a%2Fb+c%20d"), "a/b+c d");
+  EXPECT_EQ(DecodePathSegment(""), "");
+  EXPECT_EQ(DecodePathSegment("a%2"), std::nullopt);
+  EXPECT_EQ(DecodePathSegment("a%zz"), std::nullopt);
+  EXPECT_EQ(DecodePathSegment("%"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace ndes::http_server

@@ -26,14 +26,9 @@ namespace {
 
 using ::ndes::store::CallContext;
 using ::ndes::store::ConnectorStore;
-using ::ndes::store::ListPage;
-using ::ndes::store::StatusCallback;
-using ::ndes::store::StoreCallback;
-using ::ndes::store::UpdateCommand;
 using ::ndes::store::testing::ConnectorStoreConformanceParam;
 using ::ndes::store::testing::ConnectorStoreConformanceParamName;
 using ::ndes::store::testing::ConnectorStoreConformanceTest;
-using ::ndes::v1::NdesConnector;
 
 constexpr char kToken[] = "Bearer loop-token";
 
@@ -63,7 +58,8 @@ class FixedTokenAuthorization final : public graph::GraphAuthorization {
 // A Graph backend whose Graph is a REST face over a memory store. Members
 // are destroyed in reverse order: the backend first, then the face, then
 // the store behind it.
-class GraphOverRestFace final : public ConnectorStore {
+class GraphOverRestFace final
+    : public store::testing::ForwardingConnectorStore {
  public:
   static absl::StatusOr<std::unique_ptr<ConnectorStore>> Make() {
     auto result = std::unique_ptr<GraphOverRestFace>(new GraphOverRestFace());
@@ -90,31 +86,10 @@ class GraphOverRestFace final : public ConnectorStore {
     return result;
   }
 
-  void Get(const CallContext& context, std::string id,
-           StoreCallback<NdesConnector> done) override {
-    graph_->Get(context, std::move(id), std::move(done));
-  }
-  void List(const CallContext& context, store::ListQuery query,
-            StoreCallback<ListPage> done) override {
-    graph_->List(context, std::move(query), std::move(done));
-  }
-  void Create(const CallContext& context, NdesConnector connector,
-              StoreCallback<NdesConnector> done) override {
-    graph_->Create(context, std::move(connector), std::move(done));
-  }
-  void Update(const CallContext& context, UpdateCommand command,
-              StoreCallback<NdesConnector> done) override {
-    graph_->Update(context, std::move(command), std::move(done));
-  }
-  void Delete(const CallContext& context, std::string id,
-              std::string expected_etag, StatusCallback done) override {
-    graph_->Delete(context, std::move(id), std::move(expected_etag),
-                   std::move(done));
-  }
-
  private:
   GraphOverRestFace()
       : behind_(std::make_unique<store::MemoryConnectorStore>()) {}
+  ConnectorStore& target() override { return *graph_; }
 
   std::unique_ptr<store::MemoryConnectorStore> behind_;
   OneTokenAuthorizer authorizer_;

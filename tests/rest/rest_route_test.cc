@@ -3,6 +3,7 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "http_server/request_target.h"
 
 namespace ndes::rest {
 namespace {
@@ -89,7 +90,8 @@ TEST(ParseRestPathTest, FindsTheBatchEndpoint) {
 
 TEST(EncodeTest, PathSegmentsAndQueryComponentsRoundTrip) {
   EXPECT_EQ(EncodePathSegment("a/b c?"), "a%2Fb%20c%3F");
-  EXPECT_EQ(*DecodePathSegment(EncodePathSegment("a/b c?&%")), "a/b c?&%");
+  EXPECT_EQ(*http_server::DecodePathSegment(EncodePathSegment("a/b c?&%")),
+            "a/b c?&%");
   EXPECT_EQ(EncodeQueryComponent("displayName eq 'a&b'"),
             "displayName%20eq%20'a%26b'");
   EXPECT_EQ(EncodeQueryComponent("$top"), "$top");

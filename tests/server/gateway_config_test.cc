@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 
 ABSL_DECLARE_FLAG(std::string, listen);
+ABSL_DECLARE_FLAG(std::string, rest_listen);
 ABSL_DECLARE_FLAG(std::string, store);
 ABSL_DECLARE_FLAG(std::string, auth);
 ABSL_DECLARE_FLAG(std::string, jwt_jwks_file);
@@ -70,6 +71,16 @@ TEST_F(GatewayConfigTest, CarriesTheFlagsIntoTheConfig) {
   EXPECT_EQ(config->shutdown_grace, absl::Seconds(3));
 }
 
+TEST_F(GatewayConfigTest, TheRestFaceIsOffUnlessRestListenNamesAnAddress) {
+  absl::StatusOr<GatewayConfig> off = ConfigFromFlags();
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_EQ(off->rest_listen, "");
+  absl::SetFlag(&FLAGS_rest_listen, "127.0.0.1:8080");
+  absl::StatusOr<GatewayConfig> on = ConfigFromFlags();
+  ASSERT_TRUE(on.ok()) << on.status();
+  EXPECT_EQ(on->rest_listen, "127.0.0.1:8080");
+}
+
 TEST_F(GatewayConfigTest, TheGraphBudgetIsIntunesUnlessTheFlagsSayOtherwise) {
   absl::StatusOr<GatewayConfig> defaults = ConfigFromFlags();
   ASSERT_TRUE(defaults.ok()) << defaults.status();
@@ -111,6 +122,11 @@ TEST_F(GatewayConfigTest, RefusesEachInvalidFlagNamingIt) {
        "--graph_request_budget"},
       {[] { absl::SetFlag(&FLAGS_graph_budget_window, absl::ZeroDuration()); },
        "--graph_budget_window"},
+      {[] { absl::SetFlag(&FLAGS_rest_listen, "unix:/run/rest.sock"); },
+       "--rest_listen"},
+      // Plaintext off loopback needs TLS or --allow_plaintext, as --listen.
+      {[] { absl::SetFlag(&FLAGS_rest_listen, "0.0.0.0:8080"); },
+       "REST face in plaintext"},
   };
   for (const auto& c : cases) {
     absl::FlagSaver saver;

@@ -104,6 +104,37 @@ struct CallbackCounts {
   std::atomic<int> repeated{0};
 };
 
+// A store that hands every call to `target()`: the base of test stores that
+// own, beside the store under test, what it talks to (a fake Graph, a REST
+// face), so that the suite sees one store.
+class ForwardingConnectorStore : public ConnectorStore {
+ public:
+  void Get(const CallContext& context, std::string id,
+           StoreCallback<ndes::v1::NdesConnector> done) override {
+    target().Get(context, std::move(id), std::move(done));
+  }
+  void List(const CallContext& context, ListQuery query,
+            StoreCallback<ListPage> done) override {
+    target().List(context, std::move(query), std::move(done));
+  }
+  void Create(const CallContext& context, ndes::v1::NdesConnector connector,
+              StoreCallback<ndes::v1::NdesConnector> done) override {
+    target().Create(context, std::move(connector), std::move(done));
+  }
+  void Update(const CallContext& context, UpdateCommand command,
+              StoreCallback<ndes::v1::NdesConnector> done) override {
+    target().Update(context, std::move(command), std::move(done));
+  }
+  void Delete(const CallContext& context, std::string id,
+              std::string expected_etag, StatusCallback done) override {
+    target().Delete(context, std::move(id), std::move(expected_etag),
+                    std::move(done));
+  }
+
+ protected:
+  virtual ConnectorStore& target() = 0;
+};
+
 // Calls a store synchronously (waiting for its callback, however it runs) and
 // wraps asynchronous callbacks, counting invocations in counts(). A callback
 // not invoked within a generous timeout fails with DEADLINE_EXCEEDED rather
