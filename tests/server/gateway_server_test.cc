@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "store/memory_connector_store.h"
@@ -105,7 +106,14 @@ TEST(GatewayServerTest, StoreUnavailableAtStartStartsNotServing) {
   {
     auto api = grpc::CreateChannel((*server)->address(),
                                    grpc::InsecureChannelCredentials());
-    EXPECT_EQ(CheckHealth(api), "NOT_SERVING");
+    // The first answer (a loaded machine may need more than one health
+    // call's deadline to connect) says NOT_SERVING.
+    std::string first = CheckHealth(api);
+    for (int attempt = 0; absl::StartsWith(first, "error") && attempt < 5;
+         ++attempt) {
+      first = CheckHealth(api);
+    }
+    EXPECT_EQ(first, "NOT_SERVING");
     store.set_available(true);
     EXPECT_TRUE(HealthBecomes(api, "", "SERVING"));
   }
