@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -68,6 +69,9 @@ absl::Status ListenError(const std::string& address,
 constexpr absl::Duration kDrainPollInterval = absl::Milliseconds(5);
 constexpr absl::Duration kDrainQuietPeriod = absl::Milliseconds(100);
 constexpr absl::Duration kDrainMaxQuietWait = absl::Milliseconds(700);
+// Once the grace is over, the longest the answers already given may take
+// to be sent before the connections close.
+constexpr absl::Duration kAnswersSentMaxWait = absl::Seconds(1);
 
 // What a connection may make the gateway hold (listener/flood_guard.h).
 listener::FloodLimits FloodLimitsFor(const GatewayServerOptions& options) {
@@ -314,7 +318,7 @@ void GatewayServer::DrainCalls(absl::Duration grace) {
     if (idle_since != absl::InfiniteFuture() &&
         (now - connectors.LastArrival() >= kDrainQuietPeriod ||
          now - idle_since >= kDrainMaxQuietWait)) {
-      return;
+      break;
     }
     if (now >= deadline) {
       // A call waiting on its store (a slow upstream) would hold the
@@ -327,9 +331,22 @@ void GatewayServer::DrainCalls(absl::Duration grace) {
                          " call(s) still waiting for the store were ended "
                          "with UNAVAILABLE"));
       }
-      return;
+      break;
     }
     absl::SleepFor(kDrainPollInterval);
+  }
+  // An answer given (refusals included) is logged at once, but sent a
+  // moment later: closing its connection in between would cut it off. No
+  // answer starts from here on, so that every answer given is sent before
+  // the connections close, and none is being given while they do.
+  connectors.StopAnswering();
+  if (!connectors.AwaitAnswersSent(
+          std::max(deadline, absl::Now() + kAnswersSentMaxWait))) {
+    logging::LogEvent(
+        logging::LogSeverity::kWarning,
+        absl::StrCat(connectors.AnswersUnsent(),
+                     " answer(s) not sent yet when the connections closed "
+                     "(clients that do not read them)"));
   }
 }
 
@@ -354,12 +371,21 @@ void GatewayServer::Shutdown(absl::Duration grace) {
   // that is shutting down).
   listener_->Stop();
   DrainCalls(grace);
-  // Nothing of the API is in flight any more: gRPC cancels what is left
-  // (health watches, reflection streams) and closes every connection at
-  // once. (Given a later deadline, it would wait for each connection's
-  // GOAWAY handshake, up to 20 s for a client that does not answer.)
+  // Nothing of the API is in flight any more and every answer it gave has
+  // been sent: gRPC cancels what is left (health watches, reflection
+  // streams) and closes every connection at once. (Given a later deadline,
+  // it would wait for each connection's GOAWAY handshake, up to 20 s for a
+  // client that does not answer.)
   server_->Shutdown(absl::ToChronoTime(absl::Now()));
   server_->Wait();
+  if (const int held = services_->connectors.CallsHeld(); held > 0) {
+    logging::LogEvent(
+        logging::LogSeverity::kInfo,
+        absl::StrCat(held,
+                     " call(s) arrived as the connections closed and were "
+                     "not answered; their clients get an error from their "
+                     "own gRPC library (not applied, safe to retry)"));
+  }
   // The probe listener goes last: until the API has drained, probes see
   // NOT_SERVING rather than a refused connection.
   if (health_server_ != nullptr) {

@@ -134,8 +134,13 @@ class GatewayServer {
   // calls in flight get up to `grace` to finish (a call still waiting for
   // its store then is answered UNAVAILABLE). As soon as none is left (and
   // calls sent before the clients heard of it have stopped arriving, at
-  // most 0.3 s more), every connection is closed, idle or not, and the
-  // server stops. Returns when it has. Later calls do nothing.
+  // most 0.7 s more), the service stops answering: a call arriving from
+  // then on is neither answered nor logged, and its client gets an error
+  // from its own gRPC library when its connection closes. Once
+  // every answer given (refusals included) has been sent (within the
+  // grace, or at most 1 s more once it is over), every connection is
+  // closed, idle or not, and the server stops. Returns when it has. Later
+  // calls do nothing.
   void Shutdown(absl::Duration grace);
 
  private:
@@ -144,7 +149,8 @@ class GatewayServer {
   GatewayServer() = default;
   void SetServing(bool serving);
   void PollAvailability(absl::Duration interval);
-  // Refuses new calls and waits for the calls in flight (see Shutdown).
+  // Refuses new calls, waits for the calls in flight, then stops answering
+  // and waits for the answers given to be sent (see Shutdown).
   void DrainCalls(absl::Duration grace);
 
   // Whether health may say SERVING: the store is available and the API

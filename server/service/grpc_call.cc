@@ -76,10 +76,75 @@ absl::Status AnswerTooLarge(absl::string_view method, std::size_t size,
 
 }  // namespace
 
-void InFlightCalls::Add(Call* call) {
+// A call's reactor: tells InFlightCalls when the call's answer has been
+// sent (OnDone comes once gRPC has handed the status to the connection, or
+// the call is gone), and finishes a held call once gRPC cancels it.
+class CallReactor : public grpc::ServerUnaryReactor {
+ public:
+  explicit CallReactor(std::shared_ptr<InFlightCalls> in_flight)
+      : in_flight_(std::move(in_flight)) {}
+
+  // The call is held (Call::Admit): nothing finishes it but its
+  // cancellation. Before the reactor is returned to gRPC.
+  void Hold() { held_ = true; }
+
+  void OnCancel() override {
+    // Its connection is closing: what is sent now never arrives.
+    if (held_) {
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "the gateway closed the connection"));
+    }
+  }
+
+  void OnDone() override {
+    if (!held_) in_flight_->Answered();
+    delete this;
+  }
+
+  // Its reactions are short and never block, as those of gRPC's default
+  // reactor, which says so too: they run where the call ends rather than
+  // each through gRPC's executor (a thread hop per call).
+  bool InternalInlineable() override { return true; }
+
+ private:
+  const std::shared_ptr<InFlightCalls> in_flight_;
+  bool held_ = false;
+};
+
+bool InFlightCalls::Add(Call* call) {
   absl::MutexLock lock(&mu_);
-  calls_.insert(call);
   last_arrival_ = absl::Now();
+  if (!answering_) {
+    ++held_;
+    return false;
+  }
+  calls_.insert(call);
+  ++unanswered_;
+  return true;
+}
+
+void InFlightCalls::Remove(Call* call) {
+  absl::MutexLock lock(&mu_);
+  calls_.erase(call);
+}
+
+void InFlightCalls::Answered() {
+  absl::MutexLock lock(&mu_);
+  --unanswered_;
+}
+
+void InFlightCalls::StopAnswering() {
+  absl::MutexLock lock(&mu_);
+  answering_ = false;
+}
+
+bool InFlightCalls::AwaitAnswered(absl::Time deadline) const {
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithDeadline(
+      absl::Condition(
+          +[](const int* unanswered) { return *unanswered == 0; },
+          &unanswered_),
+      deadline);
 }
 
 int InFlightCalls::size() const {
@@ -87,14 +152,19 @@ int InFlightCalls::size() const {
   return static_cast<int>(calls_.size());
 }
 
+int InFlightCalls::unanswered() const {
+  absl::MutexLock lock(&mu_);
+  return unanswered_;
+}
+
+int InFlightCalls::held() const {
+  absl::MutexLock lock(&mu_);
+  return held_;
+}
+
 absl::Time InFlightCalls::last_arrival() const {
   absl::MutexLock lock(&mu_);
   return last_arrival_;
-}
-
-void InFlightCalls::Remove(Call* call) {
-  absl::MutexLock lock(&mu_);
-  calls_.erase(call);
 }
 
 int InFlightCalls::Abandon() {
@@ -116,15 +186,20 @@ int InFlightCalls::Abandon() {
 Call::Call(grpc::CallbackServerContext* context, absl::string_view method,
            grpc::ByteBuffer* response, std::shared_ptr<InFlightCalls> in_flight,
            ServiceStats& stats, std::size_t max_message_bytes)
-    : reactor_(context->DefaultReactor()),
-      response_(response),
+    : response_(response),
       max_message_bytes_(max_message_bytes),
       method_(method),
       start_(absl::Now()),
       in_flight_(std::move(in_flight)),
-      stats_(stats),
-      stats_call_(stats.CallStarted(method)) {
-  in_flight_->Add(this);
+      stats_(stats) {
+  reactor_ = new CallReactor(in_flight_);
+  if (!in_flight_->Add(this)) {
+    held_ = true;
+    claimed_ = true;
+    reactor_->Hold();
+    return;
+  }
+  stats_call_ = stats.CallStarted(method);
   std::string request_id = MetadataValue(*context, kRequestIdMetadata);
   if (!text::IsUsableRequestId(request_id)) request_id = text::NewRequestId();
   context->AddInitialMetadata(kRequestIdMetadata, request_id);
@@ -138,7 +213,10 @@ Call::Call(grpc::CallbackServerContext* context, absl::string_view method,
 
 Call::~Call() { in_flight_->Remove(this); }
 
+grpc::ServerUnaryReactor* Call::reactor() const { return reactor_; }
+
 bool Call::Admit() {
+  if (held_) return false;
   if (!in_flight_->draining()) return true;
   Reject(absl::UnavailableError(
       "the gateway is shutting down and takes no new call; retry (on another "

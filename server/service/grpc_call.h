@@ -39,28 +39,61 @@ namespace ndes::service {
 inline constexpr char kRequestIdMetadata[] = "x-request-id";
 
 class Call;
+class CallReactor;
 
-// The calls that have started and not yet been destroyed, and whether the
-// service drains (refuses new calls). Thread-safe.
+// The calls that have started, those whose answers have not been sent yet,
+// and whether the service drains (refuses new calls) or has stopped
+// answering (the gateway is closing its connections). Thread-safe.
+//
+// An answer is sent a moment after its call was finished (and logged):
+// gRPC hands it to the connection later, then runs the reactor's OnDone.
+// A connection closed in between would cut off an answer already logged.
+// Shutdown therefore stops answering first, then waits until every call
+// that counted has had its answer sent, then closes the connections.
 class InFlightCalls {
  public:
-  void Add(Call* call);
+  // A call starts. True when it counts (and is answered); false when it
+  // arrived after StopAnswering: it is then held, unanswered and unlogged,
+  // until its connection closes (see Call::Admit).
+  bool Add(Call* call);
+  // The call is destroyed (its answer may still be on its way).
   void Remove(Call* call);
+  // The answer of a call that counted has been sent (or its connection is
+  // gone): it counts no more.
+  void Answered();
   // Finishes every call not finished yet with UNAVAILABLE; returns how many.
   int Abandon();
 
   // From now on every new call is refused with UNAVAILABLE (Call::Admit).
   void StartDraining() { draining_.store(true); }
   bool draining() const { return draining_.load(std::memory_order_relaxed); }
+  // From now on a new call is held: neither answered nor logged nor counted
+  // (its client sees its connection close). So that waiting for the
+  // answers given to be sent ends, and no answer is being given while the
+  // connections close. Idempotent.
+  void StopAnswering();
+  // Waits until every call that counted has had its answer sent, or until
+  // `deadline`; whether they all had.
+  bool AwaitAnswered(absl::Time deadline) const;
+
   // Calls started and not destroyed yet (refused ones included until they
-  // are).
+  // are; held ones excepted): those the drain waits for.
   int size() const;
+  // Calls that counted and whose answers have not been sent yet (refused
+  // ones included): those AwaitAnswered waits for.
+  int unanswered() const;
+  // Calls held since StopAnswering.
+  int held() const;
   // When the last call started (InfinitePast before the first).
   absl::Time last_arrival() const;
 
  private:
   mutable absl::Mutex mu_;
+  // The calls started and not destroyed, for Abandon (held ones excepted).
   absl::flat_hash_set<Call*> calls_ ABSL_GUARDED_BY(mu_);
+  int unanswered_ ABSL_GUARDED_BY(mu_) = 0;
+  int held_ ABSL_GUARDED_BY(mu_) = 0;
+  bool answering_ ABSL_GUARDED_BY(mu_) = true;
   absl::Time last_arrival_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::atomic<bool> draining_{false};
 };
@@ -85,7 +118,9 @@ class Call {
   Call(const Call&) = delete;
   Call& operator=(const Call&) = delete;
 
-  grpc::ServerUnaryReactor* reactor() const { return reactor_; }
+  // The reactor to return to gRPC; it outlives the call, until gRPC has
+  // sent its answer.
+  grpc::ServerUnaryReactor* reactor() const;
   const store::CallContext& store_context() const { return store_context_; }
 
   // True for exactly one caller: the one that may write the response and
@@ -94,7 +129,12 @@ class Call {
 
   // False after finishing the call UNAVAILABLE when the service drains
   // (the gateway is shutting down): a call that arrives then is refused,
-  // and logged, rather than cut off by the server's shutdown.
+  // and logged, rather than cut off by the server's shutdown. Also false,
+  // without finishing nor logging the call, when it arrived after
+  // InFlightCalls::StopAnswering: it is finished once gRPC cancels it (its
+  // connection closes), and its client gets an error from its own gRPC
+  // library (usually UNAVAILABLE), as for a call that never reached the
+  // gateway.
   bool Admit();
 
   // Parses the request bytes into `request`; false after finishing the call
@@ -121,7 +161,10 @@ class Call {
   grpc::ServerUnaryReactor* Reject(const absl::Status& status);
 
  private:
-  grpc::ServerUnaryReactor* reactor_;
+  // Deletes itself once gRPC is done with it.
+  CallReactor* reactor_ = nullptr;
+  // Arrived after StopAnswering: see Admit.
+  bool held_ = false;
   grpc::ByteBuffer* response_;
   const std::size_t max_message_bytes_;
   absl::string_view method_;

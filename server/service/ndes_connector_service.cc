@@ -45,9 +45,21 @@ int NdesConnectorServiceImpl::AbandonCallsInFlight() {
 
 void NdesConnectorServiceImpl::StartDraining() { in_flight_->StartDraining(); }
 
+void NdesConnectorServiceImpl::StopAnswering() { in_flight_->StopAnswering(); }
+
+bool NdesConnectorServiceImpl::AwaitAnswersSent(absl::Time deadline) const {
+  return in_flight_->AwaitAnswered(deadline);
+}
+
 int NdesConnectorServiceImpl::CallsInFlight() const {
   return in_flight_->size();
 }
+
+int NdesConnectorServiceImpl::AnswersUnsent() const {
+  return in_flight_->unanswered();
+}
+
+int NdesConnectorServiceImpl::CallsHeld() const { return in_flight_->held(); }
 
 absl::Time NdesConnectorServiceImpl::LastArrival() const {
   return in_flight_->last_arrival();

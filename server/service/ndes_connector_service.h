@@ -55,8 +55,19 @@ class NdesConnectorServiceImpl final : public RawNdesConnectorService {
   // For shutdown: from now on every new call is answered UNAVAILABLE ("the
   // gateway is shutting down"), and logged; calls already started go on.
   void StartDraining();
+  // For shutdown, before the connections close: from now on a new call is
+  // held, neither answered nor logged, until its connection closes
+  // (InFlightCalls::StopAnswering).
+  void StopAnswering();
+  // Waits until the answer of every call started before StopAnswering has
+  // been sent, or until `deadline`; whether they all had.
+  bool AwaitAnswersSent(absl::Time deadline) const;
   // Calls started and not finished yet.
   int CallsInFlight() const;
+  // Calls whose answers have not been sent yet.
+  int AnswersUnsent() const;
+  // Calls held since StopAnswering.
+  int CallsHeld() const;
   // When the last call arrived.
   absl::Time LastArrival() const;
 
