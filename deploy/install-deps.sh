@@ -23,9 +23,9 @@ test_packages=(
   # ndes-grpc-load, etcd beside the gateway, valgrind for instruction counts.
   nghttp2-client libnghttp2-dev etcd-server etcd-client valgrind
 )
-# tests/protojson runs Node.js (18 or later) and npm. A Node.js installed
-# from elsewhere (NodeSource's package bundles npm and conflicts with
-# Debian's) is used as it is.
+# tests/protojson and tests/graphjs run Node.js (18 or later) and npm. A
+# Node.js installed from elsewhere (NodeSource's package bundles npm and
+# conflicts with Debian's) is used as it is.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   test_packages+=(nodejs npm)
 fi
