@@ -302,7 +302,8 @@ void GatewayServer::PollAvailability(absl::Duration interval) {
 void GatewayServer::DrainCalls(absl::Duration grace) {
   service::NdesConnectorServiceImpl& connectors = services_->connectors;
   connectors.StartDraining();
-  const absl::Time deadline = absl::Now() + grace;
+  const absl::Time started = absl::Now();
+  const absl::Time deadline = started + grace;
   // Set once no call admitted before the drain is left: from then on every
   // call is refused on arrival.
   absl::Time idle_since = absl::InfiniteFuture();
@@ -315,8 +316,13 @@ void GatewayServer::DrainCalls(absl::Duration grace) {
     // Calls a client sent before it heard of the shutdown may still be on
     // their way: wait until they stop arriving (they are refused and
     // logged), but not long.
+    // The drain's start counts as an arrival: health watchers get the
+    // NOT_SERVING that went out as it started before their connections
+    // close, even when no call had arrived at all.
+    const absl::Time last_arrival =
+        std::max(connectors.LastArrival(), started);
     if (idle_since != absl::InfiniteFuture() &&
-        (now - connectors.LastArrival() >= kDrainQuietPeriod ||
+        (now - last_arrival >= kDrainQuietPeriod ||
          now - idle_since >= kDrainMaxQuietWait)) {
       break;
     }

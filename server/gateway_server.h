@@ -133,11 +133,12 @@ class GatewayServer {
   // are refused and every new call is answered UNAVAILABLE (and logged);
   // calls in flight get up to `grace` to finish (a call still waiting for
   // its store then is answered UNAVAILABLE). As soon as none is left (and
-  // calls sent before the clients heard of it have stopped arriving, at
-  // most 0.7 s more), the service stops answering: a call arriving from
-  // then on is neither answered nor logged, and its client gets an error
-  // from its own gRPC library when its connection closes. Once
-  // every answer given (refusals included) has been sent (within the
+  // calls sent before the clients heard of it have stopped arriving for
+  // 0.1 s, counting from the call to Shutdown so that health watchers get
+  // NOT_SERVING; at most 0.7 s more), the service stops answering: a call
+  // arriving from then on is neither answered nor logged, and its client
+  // gets an error from its own gRPC library when its connection closes.
+  // Once every answer given (refusals included) has been sent (within the
   // grace, or at most 1 s more once it is over), every connection is
   // closed, idle or not, and the server stops. Returns when it has. Later
   // calls do nothing.
