@@ -106,8 +106,8 @@ struct RestFace::Impl {
     }
     logging::CallRecord record;
     record.method = operation;
-    // A refusal the face makes itself (405, 424) has an OK outcome only if
-    // nothing failed; its HTTP status says what happened.
+    // The code is the status the request amounts to (a 405 is
+    // UNIMPLEMENTED); http_status says exactly what was answered.
     record.code = response.outcome.code();
     record.error = response.outcome.message();
     record.latency = latency;
