@@ -7,7 +7,7 @@
 
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
-#include "graph/manual_scheduler.h"
+#include "graph/paced_test.h"
 #include "gtest/gtest.h"
 #include "observability/metrics_registry.h"
 #include "store/store_test_support.h"
@@ -16,8 +16,7 @@
 namespace ndes::graph {
 namespace {
 
-using ::ndes::graph::testing::ManualClock;
-using ::ndes::graph::testing::ManualScheduler;
+using ::ndes::graph::testing::PacedTest;
 using ::ndes::store::CallContext;
 using ::ndes::store::UpdateCommand;
 using ::ndes::store::testing::RenameCommand;
@@ -72,22 +71,12 @@ class RecordingExecutor final : public ConnectorWriteLanes::Executor {
   std::vector<Run> runs;
 };
 
-class ConnectorWriteLanesTest : public ::testing::Test {
+class ConnectorWriteLanesTest : public PacedTest {
  protected:
-  // As GraphConnectorStore does: pending timers run now, and see the
-  // shutdown, while the pacer is alive (the scheduler, destroyed after the
-  // pacer, would otherwise run them on a freed pacer).
-  ~ConnectorWriteLanesTest() override {
-    if (pacer_ != nullptr) pacer_->Shutdown();
-    scheduler_.RunAll();
-  }
+  ~ConnectorWriteLanesTest() override { ShutDownPacer(); }
 
   void Make(RequestBudget budget, bool share_credentials = true) {
-    RequestPacerOptions options;
-    options.budget = budget;
-    options.deadline_margin = absl::ZeroDuration();
-    options.clock = clock_.AsFunction();
-    pacer_ = std::make_unique<RequestPacer>(options, &scheduler_, stats_);
+    MakePacer(budget, absl::ZeroDuration());
     lanes_ = std::make_unique<ConnectorWriteLanes>(pacer_.get(), &executor_,
                                                    stats_, share_credentials,
                                                    clock_.AsFunction());
@@ -121,12 +110,7 @@ class ConnectorWriteLanesTest : public ::testing::Test {
     return index;
   }
 
-  ManualClock clock_;
-  ManualScheduler scheduler_{&clock_};
-  observability::MetricsRegistry registry_;
-  std::shared_ptr<GraphStats> stats_ = GraphStats::Create(registry_);
   RecordingExecutor executor_;
-  std::unique_ptr<RequestPacer> pacer_;
   std::unique_ptr<ConnectorWriteLanes> lanes_;
   std::vector<absl::StatusOr<NdesConnector>> answers_;
 };

@@ -6,7 +6,7 @@
 
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
-#include "graph/manual_scheduler.h"
+#include "graph/paced_test.h"
 #include "gtest/gtest.h"
 #include "observability/metrics_registry.h"
 #include "translation/status_details.h"
@@ -14,30 +14,19 @@
 namespace ndes::graph {
 namespace {
 
-using ::ndes::graph::testing::ManualClock;
-using ::ndes::graph::testing::ManualScheduler;
+using ::ndes::graph::testing::PacedTest;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 using Kind = UpstreamRequestKind;
 using Place = RequestPacer::Place;
 
-class RequestPacerTest : public ::testing::Test {
+class RequestPacerTest : public PacedTest {
  protected:
-  // As GraphConnectorStore does: pending timers run now, and see the
-  // shutdown, while the pacer is alive (the scheduler, destroyed after the
-  // pacer, would otherwise run them on a freed pacer).
-  ~RequestPacerTest() override {
-    if (pacer_ != nullptr) pacer_->Shutdown();
-    scheduler_.RunAll();
-  }
+  ~RequestPacerTest() override { ShutDownPacer(); }
 
   void Make(RequestBudget budget) {
-    RequestPacerOptions options;
-    options.budget = budget;
-    options.deadline_margin = absl::Milliseconds(100);
-    options.clock = clock_.AsFunction();
-    pacer_ = std::make_unique<RequestPacer>(options, &scheduler_, stats_);
+    MakePacer(budget, absl::Milliseconds(100));
   }
 
   // Queues a request with `deadline` (relative to now); records when it is
@@ -77,12 +66,7 @@ class RequestPacerTest : public ::testing::Test {
     absl::Status status;
   };
 
-  ManualClock clock_;
   const absl::Time start_ = clock_.Now();
-  ManualScheduler scheduler_{&clock_};
-  observability::MetricsRegistry registry_;
-  std::shared_ptr<GraphStats> stats_ = GraphStats::Create(registry_);
-  std::unique_ptr<RequestPacer> pacer_;
   std::vector<Released> released_;
 };
 

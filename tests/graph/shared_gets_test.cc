@@ -7,15 +7,14 @@
 
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
-#include "graph/manual_scheduler.h"
+#include "graph/paced_test.h"
 #include "gtest/gtest.h"
 #include "observability/metrics_registry.h"
 
 namespace ndes::graph {
 namespace {
 
-using ::ndes::graph::testing::ManualClock;
-using ::ndes::graph::testing::ManualScheduler;
+using ::ndes::graph::testing::PacedTest;
 using ::ndes::store::CallContext;
 using ::ndes::v1::NdesConnector;
 using ::testing::SizeIs;
@@ -40,22 +39,12 @@ class RecordingFetcher final : public SharedGets::Fetcher {
   std::vector<Fetch> fetches;
 };
 
-class SharedGetsTest : public ::testing::Test {
+class SharedGetsTest : public PacedTest {
  protected:
-  // As GraphConnectorStore does: pending timers run now, and see the
-  // shutdown, while the pacer is alive (the scheduler, destroyed after the
-  // pacer, would otherwise run them on a freed pacer).
-  ~SharedGetsTest() override {
-    if (pacer_ != nullptr) pacer_->Shutdown();
-    scheduler_.RunAll();
-  }
+  ~SharedGetsTest() override { ShutDownPacer(); }
 
   void Make(RequestBudget budget, bool share_credentials = true) {
-    RequestPacerOptions options;
-    options.budget = budget;
-    options.deadline_margin = absl::ZeroDuration();
-    options.clock = clock_.AsFunction();
-    pacer_ = std::make_unique<RequestPacer>(options, &scheduler_, stats_);
+    MakePacer(budget, absl::ZeroDuration());
     gets_ =
         std::make_unique<SharedGets>(pacer_.get(), &fetcher_, stats_,
                                      share_credentials, clock_.AsFunction());
@@ -73,12 +62,7 @@ class SharedGetsTest : public ::testing::Test {
     return index;
   }
 
-  ManualClock clock_;
-  ManualScheduler scheduler_{&clock_};
-  observability::MetricsRegistry registry_;
-  std::shared_ptr<GraphStats> stats_ = GraphStats::Create(registry_);
   RecordingFetcher fetcher_;
-  std::unique_ptr<RequestPacer> pacer_;
   std::unique_ptr<SharedGets> gets_;
   std::vector<absl::StatusOr<NdesConnector>> answers_;
 };
