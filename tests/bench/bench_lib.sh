@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Shell helpers shared by run-performance.sh, run-graph-performance.sh and
-# count-instructions.sh:
+# Shell helpers shared by run-performance.sh, run-graph-performance.sh,
+# run-intune-budget.sh and count-instructions.sh:
 # gRPC-framed payload files for h2load, checking that a payload is a
 # successful call, starting gateways. Sourced, not run.
 #
@@ -9,6 +9,21 @@
 # process started here or by the caller is added to it, and stopped on exit).
 
 BENCH_HEADERS=(-H 'content-type: application/grpc' -H 'te: trailers')
+
+# read_build_dir ARG...: the script's one argument, a build directory, as
+# an absolute path in BUILD, with GATEWAY and BENCH (ndes-gateway and
+# ndes-bench in it); exits 2 with the script's usage unless there is
+# exactly one argument.
+# shellcheck disable=SC2034  # BUILD, GATEWAY and BENCH are the caller's.
+read_build_dir() {
+  if [[ $# -ne 1 ]]; then
+    echo "usage: $0 BUILD_DIR" >&2
+    exit 2
+  fi
+  BUILD=$(cd "$1" && pwd)
+  GATEWAY=$BUILD/server/ndes-gateway
+  BENCH=$BUILD/client/ndes-bench
+}
 
 # require_binaries FILE...: exits 2 unless every FILE is executable.
 require_binaries() {

@@ -19,18 +19,12 @@
 # third comparison).
 set -euo pipefail
 
-if [[ $# -ne 1 ]]; then
-  echo "usage: $0 BUILD_DIR" >&2
-  exit 2
-fi
 SOURCE=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=$(cd "$1" && pwd)
-GATEWAY=$BUILD/server/ndes-gateway
-BENCH=$BUILD/client/ndes-bench
-FAKE_GRAPH=$BUILD/tests/bench/ndes-fake-graph
-MICRO=$BUILD/tests/bench/ndes-translation-benchmark
 # shellcheck source=tests/bench/bench_lib.sh
 source "$SOURCE/tests/bench/bench_lib.sh"
+read_build_dir "$@"
+FAKE_GRAPH=$BUILD/tests/bench/ndes-fake-graph
+MICRO=$BUILD/tests/bench/ndes-translation-benchmark
 require_binaries "$GATEWAY" "$BENCH" "$FAKE_GRAPH" "$MICRO"
 
 CONCURRENCY=${CONCURRENCY:-64}

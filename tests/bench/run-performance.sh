@@ -34,19 +34,13 @@
 # LIST_ROUNDS (3), VERIFY_PUTS (2000), BENCH_CONCURRENCY (64: ndes-bench).
 set -euo pipefail
 
-if [[ $# -ne 1 ]]; then
-  echo "usage: $0 BUILD_DIR" >&2
-  exit 2
-fi
 SOURCE=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=$(cd "$1" && pwd)
-GATEWAY=$BUILD/server/ndes-gateway
-BENCH=$BUILD/client/ndes-bench
+# shellcheck source=tests/bench/bench_lib.sh
+source "$SOURCE/tests/bench/bench_lib.sh"
+read_build_dir "$@"
 POPULATE=$BUILD/tests/bench/ndes-populate-store
 LOAD=$BUILD/tests/bench/ndes-grpc-load
 STARTUP_PROBE=$BUILD/tests/bench/ndes-startup-probe
-# shellcheck source=tests/bench/bench_lib.sh
-source "$SOURCE/tests/bench/bench_lib.sh"
 require_binaries "$GATEWAY" "$BENCH" "$POPULATE" "$LOAD" "$STARTUP_PROBE"
 require_tools h2load nghttp protoc etcd etcdctl
 
